@@ -71,15 +71,20 @@ def rep_peaks(x:np.ndarray, # NaN-free signal, repetitions as peaks
     return pk[prom >= depth * typical]
 
 # %% ../nbs/06_reps.ipynb #a77f1613
+def _low(x:np.ndarray) -> float:
+    "5th percentile (nearest rank) of a span: its baseline, robust to a few noisy dips."
+    k = int(0.05 * (len(x) - 1))
+    return float(np.partition(x, k)[k])
+
 def _bounds(x:np.ndarray, peaks:np.ndarray, edge:float, noise:float, local:bool) -> np.ndarray:
     "(start, peak, end) frames of each peak: where the signal comes back near its baseline on each side."
-    glob = np.percentile(x, 5)
+    cuts = np.concatenate([[0], peaks, [len(x) - 1]])
+    base = [_low(x[a:b + 1]) for a, b in zip(cuts[:-1], cuts[1:])] if local else [np.percentile(x, 5)] * len(cuts)
     out = []
     for r, p in enumerate(peaks):                                     # a loop over repetitions
         left = peaks[r - 1] if r else 0
         right = peaks[r + 1] if r + 1 < len(peaks) else len(x) - 1
-        lo_l = np.percentile(x[left:p + 1], 5) if local else glob
-        lo_r = np.percentile(x[p:right + 1], 5) if local else glob
+        lo_l, lo_r = base[r], base[r + 1]                             # baselines of the spans before and after
         before = np.flatnonzero(x[left:p] <= lo_l + max(edge * (x[p] - lo_l), 3 * noise))
         after = np.flatnonzero(x[p:right + 1] <= lo_r + max(edge * (x[p] - lo_r), 3 * noise))
         s = left + before[-1] if len(before) else left + int(np.argmin(x[left:p + 1]))
