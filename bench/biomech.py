@@ -8,7 +8,7 @@ mlpipe runs on both.
 
     .venv/bin/python bench/biomech.py
 """
-import math, time
+import math, time, os
 import numpy as np
 import pandas as pd
 
@@ -72,6 +72,7 @@ def main():
     out = pd.DataFrame([
         {'what': '5 min (18,000 frames)', 'mlpipe s': t_ml5, 'mlpipe frames/s': len(five) / t_ml5, 'loop s': t_loop5, 'loop frames/s': len(five) / t_loop5, 'speed-up': t_loop5 / t_ml5, 'reps': len(r5)},
         {'what': '1 h (216,000 frames)', 'mlpipe s': t_ml60, 'mlpipe frames/s': len(hour) / t_ml60, 'loop s': np.nan, 'loop frames/s': np.nan, 'speed-up': np.nan, 'reps': len(r60)}])
+    print(time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()), '| load average (1, 5, 15 min):', os.getloadavg())
     print(f'six joint angles + velocities + repetitions, MediaPipe-33 3D at {fps} fps; loop and mlpipe agree (knee max diff {err:.1e} deg, same rep count)')
     print(out.round(2).to_string(index=False))
 

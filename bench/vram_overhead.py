@@ -4,7 +4,7 @@ measured step (with its warm-up step and per-layer hooks).
 
     .venv/bin/python bench/vram_overhead.py
 """
-import time, copy
+import time, copy, os
 import torch
 import pandas as pd
 from mlpipe.vram import VRAMProfiler, example_mlp, example_cnn, yolo_pose_network, _loss
@@ -26,7 +26,9 @@ def main():
         t_plain = plain_step(model, shape, dev)
         prof.profile_model(model, shape[1:], shape[0])            # warm-up (imports, first-call costs)
         t = time.perf_counter(); r = prof.profile_model(model, shape[1:], shape[0]); t_prof = time.perf_counter() - t
-        rows.append({'model': name, 'input': shape, 'mode': r.mode, 'plain step s': t_plain, 'profile_model s': t_prof, 'ratio': t_prof / t_plain})
+        rows.append({'model': name, 'input': shape, 'mode': r.mode, 'estimated peak MiB': r.peak_mb, 'plain step s': t_plain,
+                     'profile_model s': t_prof, 'ratio': t_prof / t_plain})
+    print(time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()), '| load average (1, 5, 15 min):', os.getloadavg())
     print(f'device: {torch.cuda.get_device_name() if dev == "cuda" else "CPU"}')
     print(pd.DataFrame(rows).round(3).to_string(index=False))
 

@@ -54,11 +54,11 @@ def unwrap_deg(a:np.ndarray) -> np.ndarray:
 
 def plane_angle(seg:np.ndarray, reference:np.ndarray, toward:np.ndarray) -> np.ndarray:
     "Signed angle (deg, unwrapped) of `seg` from `reference`, positive toward `toward` (all (T, 3))."
-    return unwrap_deg(np.degrees(np.arctan2((seg * toward).sum(-1), (seg * reference).sum(-1))))
+    return unwrap_deg(np.degrees(np.arctan2(np.einsum('ij,ij->i', seg, toward), np.einsum('ij,ij->i', seg, reference))))
 
 def included_angle(a:np.ndarray, b:np.ndarray) -> np.ndarray:
     "Angle (deg) between vectors a and b (T, 3)."
-    return np.degrees(np.arccos(np.clip((_unit(a) * _unit(b)).sum(-1), -1, 1)))
+    return np.degrees(np.arccos(np.clip(np.einsum('ij,ij->i', _unit(a), _unit(b)), -1, 1)))
 
 # %% ../nbs/05_angles.ipynb #84746f4c
 _LIMB = {'hip_flexion': ('hip', 'knee'), 'shoulder_flexion': ('shoulder', 'elbow')}
@@ -122,10 +122,11 @@ def joint_angles(seq:PoseSequence, angles:list|None=None, # names from the table
             out[a] = np.degrees(np.arcsin(np.clip((_unit(hip) * f['vertical']).sum(-1), -1, 1)))
         else: out[a] = _one_angle(seq, a, f, seq.point, toe)
     df = pd.DataFrame(out)
+    missing = seq.missing                                            # computed once, not once per angle
     for a in ok:
         idx = [seq.schema.index(n) for n in need[a]]
-        if seq.missing[:, idx].any(1).all():
-            gone = [n for n in sorted(need[a]) if seq.missing[:, seq.schema.index(n)].all()]
+        if missing[:, idx].any(1).all():
+            gone = [n for n in sorted(need[a]) if missing[:, seq.schema.index(n)].all()]
             raise PoseDataError(f'angle {a!r}: its keypoints are missing in every frame ({gone or sorted(need[a])})')
     df.attrs['skipped'] = {a: m for a, m in lacking.items() if a not in ok}
     return df

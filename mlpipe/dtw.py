@@ -17,20 +17,23 @@ __all__ = ['BLAS_MIN_FEATURES', 'as_series', 'pose_features', 'dtw_distance', 'w
            'find_occurrences', 'flag_anomalies', 'compare_sequences']
 
 # %% ../nbs/07_dtw.ipynb #717504c8
-def as_series(x, name:str='sequence') -> np.ndarray:
-    "A (frames, features) C-contiguous float64 copy of `x`, checked for emptiness and NaN/inf."
-    a = np.array(x, dtype=np.float64, copy=True)
+def as_series(x, name:str='sequence',
+              copy:bool=True, # False: no copy when `x` already is C-contiguous float64 (read-only use)
+             ) -> np.ndarray:
+    "A (frames, features) C-contiguous float64 array of `x`, checked for emptiness and NaN/inf."
+    a = np.array(x, dtype=np.float64, copy=True) if copy else np.asarray(x, dtype=np.float64)
     if a.ndim == 1: a = a[:, None]
     if a.ndim != 2: raise PoseDataError(f'{name} must be 1-D (frames,) or 2-D (frames, features), got shape {a.shape}')
     if a.shape[0] == 0 or a.shape[1] == 0: raise PoseDataError(f'{name} is empty (shape {a.shape})')
+    if np.isfinite(a).all(): return np.ascontiguousarray(a)
     bad = ~np.isfinite(a)
     if bad.any():
         f, c = np.argwhere(bad)[0]
         raise PoseDataError(f'{name} has NaN/inf at frame {f}, feature {c} ({bad.sum()} values): fill gaps (mlpipe.filters.fill_gaps) or cut them before DTW')
     return np.ascontiguousarray(a)
 
-def _pair(a, b):
-    a, b = as_series(a, 'first sequence'), as_series(b, 'second sequence')
+def _pair(a, b, copy:bool=True):
+    a, b = as_series(a, 'first sequence', copy), as_series(b, 'second sequence', copy)
     if a.shape[1] != b.shape[1]: raise PoseDataError(f'the sequences have different feature counts: {a.shape[1]} and {b.shape[1]}')
     return a, b
 
@@ -66,7 +69,7 @@ def dtw_distance(a, b, radius:int|None=None, # Sakoe-Chiba radius in frames (Non
                 ) -> float:
     "DTW distance (sqrt of summed squared frame differences along the best path) between two sequences."
     from dtaidistance import dtw_ndim
-    a, b = _pair(a, b)
+    a, b = _pair(a, b, copy=False)                              # read only: no copy (the wrapper's cost is the check)
     return float(dtw_ndim.distance_fast(a, b, window=_window(radius), psi=psi, max_dist=max_dist, use_pruning=False))
 
 # %% ../nbs/07_dtw.ipynb #0a12c40f
@@ -161,15 +164,16 @@ def dtw_sq_batch(A:np.ndarray, B:np.ndarray, radius:int|None=None) -> np.ndarray
 
 _KERNEL = {}
 def _numba_kernel():
-    "The compiled one-against-many DTW kernel, or None without numba (compiled once per process)."
+    "The compiled DTW kernel over a list of pairs, or None without numba (compiled once per process)."
     if 'k' in _KERNEL: return _KERNEL['k']
     try: from numba import njit, prange
     except ImportError: _KERNEL['k'] = None; return None
     @njit(parallel=True, fastmath=True, cache=False)
-    def one_vs_many(a, B, lo_off, hi_off):
-        R, m, F = B.shape; n = a.shape[0]
-        out = np.empty(R)
-        for r in prange(R):
+    def pairs(X, Y, ii, jj, lo_off, hi_off):
+        P = len(ii); n, F = X.shape[1], X.shape[2]; m = Y.shape[1]
+        out = np.empty(P)
+        for p in prange(P):
+            a, b = X[ii[p]], Y[jj[p]]
             prev = np.full(m + 1, np.inf); cur = np.full(m + 1, np.inf)
             prev[0] = 0.0
             for i in range(n):
@@ -178,16 +182,28 @@ def _numba_kernel():
                 for j in range(jlo, jhi + 1):
                     c = 0.0
                     for f in range(F):
-                        d = a[i, f] - B[r, j, f]; c += d * d
+                        d = a[i, f] - b[j, f]; c += d * d
                     x = prev[j]; y = prev[j + 1]; z = cur[j]
                     best = x if x < y else y
                     best = best if best < z else z
                     cur[j + 1] = c + best
                 prev, cur = cur, prev
-            out[r] = prev[m]
+            out[p] = prev[m]
         return out
-    _KERNEL['k'] = one_vs_many
-    return one_vs_many
+    _KERNEL['k'] = pairs
+    return pairs
+
+def _pairs_numba(X:np.ndarray, Y:np.ndarray, ii, jj, radius, blocks:int=16, progress=False) -> np.ndarray:
+    "DTW of pairs (X[ii[p]], Y[jj[p]]) with the numba kernel: a few parallel regions, small dynamic chunks."
+    from numba import parallel_chunksize
+    from tqdm.auto import tqdm
+    k, band = _numba_kernel(), _band(radius, X.shape[1], Y.shape[1])
+    out = np.empty(len(ii))
+    edges = np.linspace(0, len(ii), min(blocks, max(1, len(ii))) + 1).astype(int)
+    with parallel_chunksize(8):                     # a thread slowed by a busy neighbour takes fewer chunks, not half
+        for a, b in tqdm(list(zip(edges[:-1], edges[1:])), disable=not progress, desc='DTW', leave=False):
+            out[a:b] = k(X, Y, ii[a:b], jj[a:b], *band)
+    return np.sqrt(out)
 
 def _band(radius, n, m):
     return (-n, m) if radius is None else (-radius - max(0, n - m), radius + max(0, m - n))
@@ -217,16 +233,13 @@ def distance_matrix(seqs:list, # sequences (frames, features), same feature coun
                     progress:bool=False) -> np.ndarray: # (N, N) symmetric, zero diagonal
     "All pairwise DTW distances."
     S = [as_series(s, f'sequence {k}') for k, s in enumerate(seqs)]
+    if not S: raise PoseDataError('distance_matrix needs at least one sequence, got none')
     if len({s.shape[1] for s in S}) > 1: raise PoseDataError(f'sequences have different feature counts: {sorted({s.shape[1] for s in S})}')
     _window(radius)
     N, method = len(S), _engine(method, len({len(s) for s in S}) == 1, S[0].shape[1])
     i, j = np.triu_indices(N, 1)
     out = np.zeros((N, N))
-    if method == 'numba':
-        from tqdm.auto import tqdm
-        X, k = np.stack(S), _numba_kernel()
-        for a in tqdm(range(N - 1), disable=not progress, desc='DTW', leave=False):
-            out[a, a + 1:] = np.sqrt(k(X[a], X[a + 1:], *_band(radius, X.shape[1], X.shape[1])))
+    if method == 'numba': out[i, j] = _pairs_numba(np.stack(S), np.stack(S), i, j, radius, progress=progress)
     elif method == 'blas': out[i, j] = _pairs_blas(np.stack(S), np.stack(S), i, j, radius, progress=progress)
     else:
         from dtaidistance import dtw_ndim
@@ -243,19 +256,17 @@ def _finite(vals, SA, SB, i, j, radius):
 def cross_distances(A:list, B:list, radius:int|None=None, method:str='auto') -> np.ndarray:
     "DTW distance of every sequence of `A` to every sequence of `B`, shape (len(A), len(B))."
     SA, SB = [as_series(s) for s in A], [as_series(s) for s in B]
+    if not SA or not SB: raise PoseDataError(f'cross_distances needs sequences on both sides, got {len(SA)} and {len(SB)}')
     F = {s.shape[1] for s in SA + SB}
     if len(F) > 1: raise PoseDataError(f'sequences have different feature counts: {sorted(F)}')
     method = _engine(method, len({len(s) for s in SA + SB}) == 1, F.pop())
-    if method == 'numba':
-        XB, k = np.stack(SB), _numba_kernel()
-        return np.sqrt(np.stack([k(a, XB, *_band(radius, len(a), XB.shape[1])) for a in SA]))
+    i, j = np.divmod(np.arange(len(SA) * len(SB)), len(SB))
+    if method == 'numba': return _pairs_numba(np.stack(SA), np.stack(SB), i, j, radius).reshape(len(SA), len(SB))
     if method == 'blas':
-        i, j = np.divmod(np.arange(len(SA) * len(SB)), len(SB))
         return _pairs_blas(np.stack(SA), np.stack(SB), i, j, radius).reshape(len(SA), len(SB))
     from dtaidistance import dtw_ndim
     M = dtw_ndim.distance_matrix_fast(SA + SB, window=_window(radius), parallel=True,
                                       block=((0, len(SA)), (len(SA), len(SA) + len(SB))), compact=False)[:len(SA), len(SA):]
-    i, j = np.divmod(np.arange(M.size), len(SB))
     return _finite(M.ravel().copy(), SA, SB, i, j, radius).reshape(M.shape)
 
 # %% ../nbs/07_dtw.ipynb #3d6c3582
@@ -278,6 +289,10 @@ def read_ts(path) -> tuple[list, np.ndarray]:
 def knn_classify(train:list, labels, test:list, k:int=1, radius:int|None=None, metric:str='dtw') -> np.ndarray:
     "k-nearest-neighbour labels of `test` by DTW (or 'euclidean' for equal lengths)."
     labels = np.asarray(labels)
+    if len(train) == 0 or len(test) == 0:
+        raise PoseDataError(f'knn_classify needs training and test sequences, got {len(train)} and {len(test)}')
+    if len(labels) != len(train): raise PoseDataError(f'{len(labels)} labels for {len(train)} training sequences')
+    if not 1 <= k <= len(train): raise ConfigurationError(f'k = {k} must be between 1 and the {len(train)} training sequences')
     if metric == 'euclidean':
         A, B = np.stack([as_series(s) for s in test]), np.stack([as_series(s) for s in train])
         D = np.sqrt(((A[:, None] - B[None]) ** 2).sum((2, 3)))

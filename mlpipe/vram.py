@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_vram.ipynb #99915528
 from __future__ import annotations
-import copy, time, warnings
+import copy, time, warnings, logging, contextlib
 from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
@@ -155,15 +155,57 @@ class MemoryReport:
 
 # %% ../nbs/09_vram.ipynb #d8c30da7
 def _input_shape(input, batch_size):
+    "(batch, *shape) of an example input, with every size checked positive."
     if isinstance(input, torch.Tensor): return tuple(input.shape)
-    shape = tuple(int(s) for s in input)
+    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+        raise ModelError(f'batch_size = {batch_size!r} must be a positive whole number')
+    try: shape = tuple(int(s) for s in input)
+    except (TypeError, ValueError) as e: raise ModelError(f'input must be a tensor or a shape of whole numbers, got {input!r}') from e
+    if any(s < 1 for s in shape): raise ModelError(f'input shape {shape} has a size below 1: every dimension must be positive')
     return (int(batch_size or 1),) + shape
+
+@contextlib.contextmanager
+def _quiet_fake_tensor():
+    "Silence torch's fake-tensor error log (E... fake_tensor.py lines): the failure is re-raised as a `ModelError`."
+    log = logging.getLogger('torch._subclasses.fake_tensor')
+    old = log.level
+    log.setLevel(logging.CRITICAL)
+    try: yield
+    finally: log.setLevel(old)
+
+def _fast_tracker():
+    "MemTracker whose per-operation peak update visits only the active modules, not every module seen so far."
+    from torch.distributed._tools.mem_tracker import MemTracker, _TOTAL_KEY
+    from copy import deepcopy
+    class FastMemTracker(MemTracker):
+        def reset_mod_stats(self):
+            super().reset_mod_stats()
+            self._by_fqn = {}
+        def _update_peak_stats(self, peak_state):
+            curr_snap = self._curr_mem_snap
+            if len(self._by_fqn) != len(self.memory_tracking):       # modules register lazily, on first forward
+                self._by_fqn = {}
+                for ms in self.memory_tracking.values(): self._by_fqn.setdefault(ms.mod_fqn, []).append(ms)
+            for fqn in self._mod_tracker.parents:                     # same updates as MemTracker, same order of values
+                for ms in self._by_fqn.get(fqn, ()):
+                    if peak_state not in ms.snapshots: continue
+                    for dev, dev_snap in curr_snap.items():
+                        if ms.local_peak.get(dev, 0) < dev_snap[_TOTAL_KEY]:
+                            ms.local_peak[dev] = dev_snap[_TOTAL_KEY]
+                            ms.snapshots[peak_state][-1][dev] = deepcopy(dev_snap)
+            for dev, dev_snap in curr_snap.items():
+                if self._peak_mem.get(dev, 0) < dev_snap[_TOTAL_KEY]:
+                    self._peak_mem[dev] = dev_snap[_TOTAL_KEY]
+                    self._peak_mem_snap[dev] = deepcopy(dev_snap)
+    t = FastMemTracker()
+    t._by_fqn = {}
+    return t
 
 def _phase_table(mt, root) -> pd.DataFrame:
     st = mt.memory_tracking[root].snapshots
     rows = {}
     for state, snaps in st.items():
-        if not snaps: continue
+        if not snaps or not snaps[-1]: continue
         per = next(iter(snaps[-1].values()))
         rows[state.value] = {str(k.value if hasattr(k, 'value') else k): v / MB for k, v in per.items()}
     order = [p for p in ('Pre-Forward', 'Peak-Forward', 'Post-Forward', 'Pre-Backward', 'Peak-Backward', 'Post-Backward') if p in rows]
@@ -184,13 +226,22 @@ def estimate_step(model:nn.Module, input, # an example input tensor, or its shap
                   batch_size:int|None=None, train:bool=True, autocast:str|None=None, # None, 'bf16' or 'fp16'
                   lr:float=1e-3) -> MemoryReport:
     "Estimate the memory of a training (or inference) step with fake tensors and MemTracker."
-    try: return _estimate(model, input, batch_size, train, autocast, lr, eval_mode=not train)
+    try:
+        with _quiet_fake_tensor(): return _estimate(model, input, batch_size, train, autocast, lr, eval_mode=not train)
     except ModelError as e:
         from torch._subclasses.fake_tensor import DataDependentOutputException
         if train or not isinstance(e.__cause__, DataDependentOutputException): raise
-        r = _estimate(model, input, batch_size, False, autocast, lr, eval_mode=False)     # e.g. YOLO's decoding reads values
+        with _quiet_fake_tensor(): r = _estimate(model, input, batch_size, False, autocast, lr, eval_mode=False)   # e.g. YOLO's decoding
         r.notes.append('eval-mode forward reads tensor values (post-processing), which fake tensors cannot: estimated the train-mode forward under no_grad')
         return r
+
+def _adam_with_state(params:list, lr:float) -> torch.optim.Adam:
+    "Adam whose state (step, exp_avg, exp_avg_sq) exists as after a first step, so one tracked step is the steady one."
+    opt = torch.optim.Adam(params, lr=lr, foreach=True)
+    for p in params:
+        opt.state[p] = {'step': torch.tensor(0.0), 'exp_avg': torch.zeros_like(p, memory_format=torch.preserve_format),
+                        'exp_avg_sq': torch.zeros_like(p, memory_format=torch.preserve_format)}
+    return opt
 
 def _estimate(model, input, batch_size, train, autocast, lr, eval_mode):
     if not isinstance(model, nn.Module): raise ModelError(f'expected a torch.nn.Module, got {type(model).__name__}')
@@ -204,22 +255,21 @@ def _estimate(model, input, batch_size, train, autocast, lr, eval_mode):
     with fm:
         x = torch.empty(shape)
         params = [p for p in m.parameters() if p.requires_grad]
-        opt = torch.optim.Adam(params, lr=lr, foreach=True) if train else None
-        mt = MemTracker(); mt.track_external(m, *([opt] if opt else []))
+        opt = _adam_with_state(params, lr) if train else None
+        mt = _fast_tracker(); mt.track_external(m, *([opt] if opt else []))
         try:
-            with mt:
-                for it in range(2 if train else 1):
-                    with torch.autocast('cpu', dtype=amp, enabled=amp is not None), torch.set_grad_enabled(train):
-                        out = m(x)
-                        if train: loss = _loss(out)
-                    if train:
-                        loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
-                        if it == 0: mt.reset_mod_stats()
-                    del out
+            with mt:                                             # one step: the optimizer state already exists
+                with torch.autocast('cpu', dtype=amp, enabled=amp is not None), torch.set_grad_enabled(train):
+                    out = m(x)
+                    if train: loss = _loss(out)
+                if train:
+                    loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+                del out
         except (RuntimeError, TypeError, ValueError, IndexError) as e:
             raise ModelError(f'input of shape {shape} does not fit {type(model).__name__}: {str(e).splitlines()[0]}') from e
         peak = {str(k.value if hasattr(k, 'value') else k): v / MB for k, v in next(iter(mt.get_tracker_snapshot('peak').values())).items()}
     phases, layers = _phase_table(mt, m), _layer_table(mt, m)
+    if phases.empty: return _estimate_saved_tensors(model, shape, train, 'MemTracker saw no module state (a model without parameters)')
     post_fw = phases.loc['Post-Forward'] if 'Post-Forward' in phases.index else phases.iloc[-1]
     state = post_fw.get('Parameter', 0) + post_fw.get('Buffer', 0) + post_fw.get('Optstate', 0) + post_fw.get('Gradient', 0)
     return MemoryReport(type(model).__name__, shape[0], shape, train, 'estimated', 'fake tensors + MemTracker', 'any',
