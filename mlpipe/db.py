@@ -44,7 +44,7 @@ def _open_checked(p:Path, timeout_s:float, read_only:bool) -> sqlite3.Connection
         with open(p, 'rb') as f:
             if f.read(16) != b'SQLite format 3\x00': raise DatabaseError(f'{p} is not an SQLite database; it was left untouched')
     try:
-        con = sqlite3.connect(p.resolve().as_uri() + '?mode=ro' if read_only else p, timeout=timeout_s, isolation_level=None, uri=read_only)
+        con = sqlite3.connect(p, timeout=timeout_s, isolation_level=None)
         v = con.execute('PRAGMA user_version').fetchone()[0]
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as e:
@@ -54,17 +54,24 @@ def _open_checked(p:Path, timeout_s:float, read_only:bool) -> sqlite3.Connection
     if v == 0 and tables: con.close(); raise DatabaseError(f'{p} is an SQLite database of another application (tables {sorted(tables)[:5]}); it was left untouched')
     return con
 
+_READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+def _read_only_authorizer(action, arg1, arg2, *rest):
+    "Allow reading statements and pragmas that only read (no value given); deny everything else."
+    ok = action in _READ_ACTIONS or (action == sqlite3.SQLITE_PRAGMA and arg2 is None)
+    return sqlite3.SQLITE_OK if ok else sqlite3.SQLITE_DENY
+
 def get_db_connection(config=None, timeout_s:float=30.0,
                       read_only:bool=False, # open an existing database for reading only (never creates a file)
                      ) -> sqlite3.Connection:
     "A connection to the results database (WAL, foreign keys on), checked to be an mlpipe database of a known version."
     p = _db_path(config)
-    if read_only and not p.is_file(): raise DatabaseError(f'database not found: {p}')
+    if read_only and not p.is_file(): raise DatabaseError(f'database not found: {p}')        # never creates a file
     con = _open_checked(p, timeout_s, read_only)
     try:
-        if read_only: con.execute('PRAGMA query_only=ON')
+        if read_only: con.execute('PRAGMA query_only=ON')                  # refuses INSERT, DELETE, DROP...
         else: con.execute('PRAGMA journal_mode=WAL')                        # only once it is known to be ours
         con.execute('PRAGMA foreign_keys=ON')
+        if read_only: con.set_authorizer(_read_only_authorizer)           # a write is refused before it starts
     except sqlite3.DatabaseError as e: con.close(); raise DatabaseError(f'cannot use {p}: {e}') from e
     return con
 
@@ -134,5 +141,5 @@ def query(config, sql:str, params:tuple=()) -> pd.DataFrame:
     "Run a read-only query on an existing database; a DataFrame."
     con = get_db_connection(config, read_only=True)
     try: return pd.read_sql_query(sql, con, params=params)
-    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as e: raise DatabaseError(f'query failed: {e}') from e
+    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as e: raise DatabaseError(f'query failed (queries only read the database): {e}') from e
     finally: con.close()

@@ -167,6 +167,17 @@ def load_reference(reference, backend:str='mediapipe', exercise:str='auto', conf
         return analyze_video(p, backend, exercise, None, config, progress=progress).clean
     except PoseDataError as e: raise PoseDataError(f'the reference {p}: {e}') from None
 
+def _frames_decodable(path, start_s:float, end_s:float|None, info:dict) -> int:
+    "How many frames of the start_s/end_s window OpenCV can really decode (grab only, no colour conversion)."
+    import cv2
+    first = int(round(start_s * info['fps']))
+    last = info['frames'] if end_s is None else min(info['frames'], int(np.ceil(end_s * info['fps'])))
+    cap, n = cv2.VideoCapture(str(path)), 0
+    try:
+        while n < last and cap.grab(): n += 1
+    finally: cap.release()
+    return max(0, n - first)
+
 def _truncation(path, frames_read:int, info:dict, start_s:float, end_s:float|None) -> str|None:
     "A warning when the video ended before the frames its header declares (within the start_s/end_s window)."
     first = int(round(start_s * info['fps']))
@@ -190,6 +201,13 @@ def analyze_video(path, backend:str|None=None, exercise:str='auto', reference=No
     backend = backend or settings['pose']['backend']
     if backend not in ('mediapipe', 'yolo'): raise ConfigurationError(f"backend = {backend!r} must be 'mediapipe' or 'yolo'")
     info = video_info(check_video_input(path))
+    window = (info['frames'] if end_s is None else min(info['frames'], int(np.ceil(end_s * info['fps'])))) - int(round(start_s * info['fps']))
+    if window < MIN_FRAMES:
+        raise PoseDataError(f'{path}: {max(window, 0)} frame(s) to analyse, too few: at least {MIN_FRAMES} are needed '
+                            f'({MIN_FRAMES / info["fps"]:.2f} s at {info["fps"]:g} fps)')
+    if strict:                                                                     # decode (cheap) before detecting
+        warn = _truncation(path, _frames_decodable(path, start_s, end_s, info), info, start_s, end_s)
+        if warn: raise PoseDataError(f'{path}: {warn} (refused because strict=True)')
     reference = load_reference(reference, backend, exercise, settings, progress)     # before any work on the video
     t = time.perf_counter()
     if backend == 'mediapipe':
