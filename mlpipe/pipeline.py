@@ -99,11 +99,9 @@ def _check_sequence(pose:PoseSequence, what:str='the pose sequence'):
     if pose.n_frames < MIN_FRAMES:
         raise PoseDataError(f'{what} has {pose.n_frames} frame(s): too few to analyse, at least {MIN_FRAMES} are needed '
                             f'({MIN_FRAMES / pose.fps:.2f} s at {pose.fps:g} fps)')
-    seen = ~pose.missing
-    spread = np.where(seen[..., None], pose.keypoints, np.nan)
-    with np.errstate(invalid='ignore'):
-        ext = np.nanmax(np.nanmax(spread, 1) - np.nanmin(spread, 1), -1) if seen.any() else np.zeros(1)
-    if not (np.nan_to_num(ext) > 0).any(): raise PoseDataError(f'{what}: all keypoints coincide in every frame (no body to measure)')
+    seen = ~pose.missing[..., None]
+    extent = (np.where(seen, pose.keypoints, -np.inf).max(1) - np.where(seen, pose.keypoints, np.inf).min(1)).max(-1)
+    if not (extent > 0).any(): raise PoseDataError(f'{what}: all keypoints coincide in every frame (no body to measure)')
 
 def analyze_sequence(pose:PoseSequence, exercise:str='auto', reference=None, config=None) -> Analysis:
     "Clean, measure, segment and compare one pose sequence."
