@@ -6,12 +6,8 @@
 from __future__ import annotations
 import argparse, sys, os, json, datetime, time, uuid
 from pathlib import Path
-import numpy as np
-import pandas as pd
 import mlpipe
-from .data import PoseSequence
 from .core import MlpipeError, HardwareProfile, Config, setup_logging, load_config
-from .pipeline import check_output_folder, check_video_input
 
 # %% auto #0
 __all__ = ['run_analyze', 'run_demo', 'run_profile', 'build_parser', 'main']
@@ -31,7 +27,8 @@ def run_analyze(video, reference=None,
                ) -> dict:
     "The analyze job; returns the summary."
     from mlpipe.detect import video_info
-    from mlpipe.pipeline import analyze_video, write_results, load_reference
+    from mlpipe.pipeline import analyze_video, write_results, load_reference, check_output_folder, check_video_input
+    from mlpipe.data import PoseSequence
     from mlpipe.db import check_database
     t0 = time.perf_counter()
     settings = load_config(config)                                        # a bad setting or variable: refused first
@@ -60,6 +57,8 @@ def run_analyze(video, reference=None,
 def run_demo(out=None, seed:int=0, progress:bool=True, vram:bool=True) -> dict:
     "The demo job; returns the summary."
     import cv2
+    import numpy as np
+    from mlpipe.pipeline import check_output_folder
     from mlpipe.core import import_ultralytics
     from mlpipe.synth import generate_session, render_video
     from mlpipe.detect import MediaPipeDetector, YoloPoseDetector, draw_poses
@@ -123,6 +122,7 @@ def run_profile(model:str, input_shape:str, batch_size:int=1, train:bool=True) -
 
 # %% ../nbs/19_cli.ipynb #32b6fbb5
 def _print_summary(s:dict, job:str):
+    import pandas as pd
     for w in s.get('warnings', []): print(f'warning: {w}')
     print(f"\nmlpipe {job}: {s['reps']} repetitions counted from {s['signal']}; flagged: {s['flagged_reps'] or 'none'}")
     if s.get('reps_table'):
@@ -143,6 +143,7 @@ def _info(args):
 
 def _gpu(args):
     from mlpipe.vram import gpu_info, gpu_note
+    import pandas as pd
     g = gpu_info()
     print(pd.DataFrame([x.__dict__ for x in g]).to_string(index=False) if g else f'no NVIDIA GPU: {gpu_note()}')
 
