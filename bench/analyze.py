@@ -33,7 +33,7 @@ def main():
     T['dtw'] = time.perf_counter() - t
     t = time.perf_counter(); PoseAnalyzer().analyze_pose(pose); T['quality'] = time.perf_counter() - t
     a = analyze_sequence(pose, 'auto')
-    t = time.perf_counter(); write_results(a, {'path': str(clip)}, work / 'direct', db=work / 'd.sqlite'); T['write files, report, database'] = time.perf_counter() - t
+    t = time.perf_counter(); write_results(a, work / 'direct', db=work / 'd.sqlite'); T['write files, report, database'] = time.perf_counter() - t
     stages = sum(T.values())
     t = time.perf_counter(); run_analyze(clip, out=work / 'job', db=work / 'j.sqlite', progress=False); job = time.perf_counter() - t
     t = time.perf_counter()

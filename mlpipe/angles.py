@@ -22,18 +22,37 @@ def _lift(seq:PoseSequence, p:np.ndarray) -> np.ndarray:
     "Points (T, D) in a right-handed y-up 3D space (images: x right, y up, z out of the screen)."
     return p if seq.dims == 3 else np.concatenate([p[:, :1], -p[:, 1:2], np.zeros((len(p), 1))], 1)
 
-def facing_2d(seq:PoseSequence) -> float:
-    "+1 if the person in a 2D sequence faces image-right, -1 if image-left (from feet, else nose)."
-    names = set(seq.schema.keypoints)
+def _facing_votes(seq:PoseSequence) -> list:
+    "(weight, per-frame x offset pointing where the person faces) for every cue the schema has."
+    names, x = set(seq.schema.keypoints), lambda n: seq.point(n)[:, 0]
     votes = []
     for s in ('left', 'right'):
         toe = next((f'{s}_{t}' for t in ('foot_index', 'big_toe') if f'{s}_{t}' in names), None)
-        if toe and f'{s}_heel' in names: votes.append(seq.point(toe)[:, 0] - seq.point(f'{s}_heel')[:, 0])
-    if not votes and {'nose', 'left_ear', 'right_ear'} <= names:
-        votes.append(seq.point('nose')[:, 0] - _mid(seq, 'left_ear', 'right_ear')[:, 0])
-    v = np.nanmedian(np.concatenate(votes)) if votes else np.nan
-    if not np.isfinite(v): raise PoseDataError('cannot tell which way the person faces: no heel/toe or nose/ear points seen')
-    return 1.0 if v > 0 else -1.0
+        if toe and f'{s}_heel' in names: votes.append((2.0, x(toe) - x(f'{s}_heel')))
+    ears = [x(e) for e in ('left_ear', 'right_ear') if e in names]
+    if 'nose' in names and ears:                                             # one ear is enough (COCO-17 ears are faint)
+        E = np.stack(ears)
+        seen = np.isfinite(E).sum(0)
+        votes.append((1.0, x('nose') - np.where(seen > 0, np.nansum(E, 0) / np.maximum(seen, 1), np.nan)))
+    if {'nose', 'left_shoulder', 'right_shoulder'} <= names:                 # the head sits ahead of the shoulders
+        votes.append((1.0, x('nose') - (x('left_shoulder') + x('right_shoulder')) / 2))
+    for s in ('left', 'right'):                                              # a knee bends forward of the hip-ankle line
+        if {f'{s}_hip', f'{s}_knee', f'{s}_ankle'} <= names:
+            h, k, a = seq.point(f'{s}_hip'), seq.point(f'{s}_knee'), seq.point(f'{s}_ankle')
+            with np.errstate(divide='ignore', invalid='ignore'): t = (k[:, 1] - h[:, 1]) / (a[:, 1] - h[:, 1])
+            votes.append((0.5, k[:, 0] - (h[:, 0] + t * (a[:, 0] - h[:, 0]))))
+    return votes
+
+def facing_2d(seq:PoseSequence) -> float:
+    "+1 if the person in a 2D sequence faces image-right, -1 if image-left: a weighted vote of feet, head and knees."
+    score, seen = 0.0, False
+    for w, v in _facing_votes(seq):
+        v = v[np.isfinite(v)]
+        if not len(v): continue
+        seen, score = True, score + w * np.sign(v).mean()
+    if not seen: raise PoseDataError('cannot tell which way the person faces: no feet, head (nose with an ear or the shoulders) '
+                                     'or hip-knee-ankle points seen in any frame')
+    return 1.0 if score >= 0 else -1.0
 
 def body_frame(seq:PoseSequence) -> dict:
     "Unit vectors (T, 3): up (trunk), right, anterior; vertical and horizontal anterior of the global frame."

@@ -4,41 +4,52 @@
 
 # %% ../nbs/19_cli.ipynb #5a250209
 from __future__ import annotations
-import argparse, sys, os, json, datetime, time
+import argparse, sys, os, json, datetime, time, uuid
 from pathlib import Path
-import numpy as np
-import pandas as pd
 import mlpipe
 from .core import MlpipeError, HardwareProfile, Config, setup_logging, load_config
-from .pipeline import check_output_folder
 
 # %% auto #0
 __all__ = ['run_analyze', 'run_demo', 'run_profile', 'build_parser', 'main']
 
 # %% ../nbs/19_cli.ipynb #b261e61f
-def run_analyze(video, reference=None, backend:str='mediapipe', exercise:str='auto', out=None, db=None, config=None,
-                progress:bool=True) -> dict:
+def _default_out(stem:str) -> Path:
+    "A new folder name under mlpipe_runs/, unique even for runs started in the same second."
+    return Path('mlpipe_runs') / f"{stem}-{datetime.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+def run_analyze(video, reference=None,
+                backend:str|None=None, # None: `pose.backend` of the settings (MLPIPE_POSE__BACKEND applies)
+                exercise:str='auto', out=None,
+                db=None, # results database file (any name); None: `database.path` of the settings
+                config=None, progress:bool=True,
+                start_s:float=0.0, end_s:float|None=None, # analyse only this part of the video (seconds)
+                strict:bool=False, # a truncated video is an error instead of a warning
+               ) -> dict:
     "The analyze job; returns the summary."
     from mlpipe.detect import video_info
-    from mlpipe.pipeline import analyze_video, write_results
+    from mlpipe.pipeline import analyze_video, write_results, load_reference, check_output_folder, check_video_input
+    from mlpipe.data import PoseSequence
+    from mlpipe.db import check_database
     t0 = time.perf_counter()
-    video_info(video)                                                     # missing / not a video -> PoseDataError now
-    if reference is not None and not Path(reference).exists(): raise MlpipeError(f'reference not found: {reference}')
-    if reference is not None and Path(reference).suffix.lower() in ('.parquet', '.csv'):
-        from mlpipe.data import load_pose
-        want = {'mediapipe': 'mediapipe33', 'yolo': 'coco17'}.get(backend)
-        got = load_pose(reference).schema.name
-        if want and got != want: raise MlpipeError(f'the reference has schema {got!r}, but the {backend} backend gives {want!r}: they cannot be compared (nothing was written)')
-    out = Path(out) if out else Path('mlpipe_runs') / f"{Path(video).stem}-{datetime.datetime.now():%Y%m%d-%H%M%S}"
+    settings = load_config(config)                                        # a bad setting or variable: refused first
+    backend = backend or settings['pose']['backend']
+    video_info(check_video_input(video))                                  # missing / folder / image / not a video
+    out = Path(out) if out else _default_out(Path(video).stem)
     check_output_folder(out)
-    settings = load_config(config)
-    a, facts = analyze_video(video, backend, exercise, reference, settings, progress=progress)
+    db = Path(db) if db else Path(settings['database']['path'])
+    if db.parent.resolve() != out.resolve(): check_database(db)
+    if start_s < 0 or (end_s is not None and end_s <= start_s): raise MlpipeError(f'--start {start_s} / --end {end_s}: need 0 <= start < end')
+    ref = load_reference(reference, backend, 'auto' if exercise is None else exercise, settings, progress)   # before the video
+    if isinstance(ref, PoseSequence):
+        want = {'mediapipe': 'mediapipe33', 'yolo': 'coco17'}[backend]
+        if ref.schema.name != want: raise MlpipeError(f'the reference has schema {ref.schema.name!r}, but the {backend} backend gives {want!r}: they cannot be compared (nothing was written)')
+    a = analyze_video(video, backend, exercise, ref, settings, start_s, end_s, progress=progress, strict=strict)
     vr, extra = None, ()
     if backend == 'yolo':
         from mlpipe.vram import VRAMProfiler, yolo_pose_network
         vr = VRAMProfiler(settings).profile_model(yolo_pose_network(), (3, 640, 640), batch_size=1, train=False)
     else: extra = [('Pose model memory', '<p>MediaPipe Pose runs its TFLite model on the CPU (XNNPACK): there is no PyTorch/GPU memory to profile. Use <code>--backend yolo</code> for a GPU model and its memory profile.</p>')]
-    s = write_results(a, facts, out, f'mlpipe analysis: {Path(video).name}', vram=vr, db=db or settings['database']['path'], extra_sections=extra)
+    s = write_results(a, out, f'mlpipe analysis: {Path(video).name}', vram=vr, db=db, extra_sections=extra)
     s['seconds'] = time.perf_counter() - t0
     return s
 
@@ -46,6 +57,8 @@ def run_analyze(video, reference=None, backend:str='mediapipe', exercise:str='au
 def run_demo(out=None, seed:int=0, progress:bool=True, vram:bool=True) -> dict:
     "The demo job; returns the summary."
     import cv2
+    import numpy as np
+    from mlpipe.pipeline import check_output_folder
     from mlpipe.core import import_ultralytics
     from mlpipe.synth import generate_session, render_video
     from mlpipe.detect import MediaPipeDetector, YoloPoseDetector, draw_poses
@@ -54,7 +67,7 @@ def run_demo(out=None, seed:int=0, progress:bool=True, vram:bool=True) -> dict:
     from mlpipe.report import fig_html, facts_html
     import matplotlib.pyplot as plt
     t0 = time.perf_counter()
-    out = Path(out) if out else Path('mlpipe_runs') / f"demo-{datetime.datetime.now():%Y%m%d-%H%M%S-%f}"
+    out = Path(out) if out else _default_out('demo')
     check_output_folder(out)
     bus = cv2.imread(str(Path(import_ultralytics().__file__).parent / 'assets' / 'bus.jpg'))
     people = YoloPoseDetector().detect(bus)
@@ -72,19 +85,15 @@ def run_demo(out=None, seed:int=0, progress:bool=True, vram:bool=True) -> dict:
     if vram:
         from mlpipe.vram import VRAMProfiler, yolo_pose_network
         vr = VRAMProfiler().profile_model(yolo_pose_network(), (3, 640, 640), batch_size=1, train=False)
-    facts = {'path': 'generated squat session (mlpipe.synth)', 'frames': truth.pose2d.n_frames, 'fps': truth.pose2d.fps,
-             'view': 'side, 1280 x 720', 'noise': '1.5 px, 2 % dropouts', 'machine': Config.auto_detect().hardware}
-    sections = [('Detection on a real image', [facts_html(detection), fig_html(fig, 'YOLO poses on bus.jpg')]),
+    facts = {'session': 'generated squats (mlpipe.synth)', 'view': 'side, 1280 x 720', 'noise': '1.5 px, 2 % dropouts',
+             'machine': Config.auto_detect().hardware}
+    sections = [('Generated session', facts_html(facts)),
+                ('Detection on a real image', [facts_html(detection), fig_html(fig, 'YOLO poses on bus.jpg')]),
                 ('Check against the ground truth', facts_html(check))]
-    s = write_results(a, facts, out, 'mlpipe demo', vram=vr, db=out.parent / f'.{out.name}.sqlite', session_id=out.name,
-                      extra_sections=sections, extra_summary={'detection': detection, 'ground_truth_check': check})
-    final_db = out / 'results.sqlite'
-    os.replace(out.parent / f'.{out.name}.sqlite', final_db)
-    for ext in ('-wal', '-shm'):
-        side = out.parent / f'.{out.name}.sqlite{ext}'
-        if side.exists(): os.replace(side, out / f'results.sqlite{ext}')
-    render_video(truth.pose2d, out / 'session.mp4', progress=progress)
-    s |= {'database': str(final_db.resolve()), 'seconds': time.perf_counter() - t0}
+    render = lambda folder: render_video(truth.pose2d, folder / 'session.mp4', progress=progress)   # before the folder is in place
+    s = write_results(a, out, 'mlpipe demo', vram=vr, db=out / 'results.sqlite', session_id=out.name, extra_sections=sections,
+                      extra_summary={'detection': detection, 'ground_truth_check': check}, before_publish=render)
+    s |= {'database': str((out / 'results.sqlite').resolve()), 'seconds': time.perf_counter() - t0}
     return s
 
 # %% ../nbs/19_cli.ipynb #f97abcc5
@@ -107,10 +116,14 @@ def run_profile(model:str, input_shape:str, batch_size:int=1, train:bool=True) -
     from mlpipe.vram import VRAMProfiler
     try: shape = tuple(int(v) for v in input_shape.split(','))
     except ValueError: raise MlpipeError(f'--input-shape must be comma-separated integers without the batch, e.g. 3,640,640; got {input_shape!r}') from None
+    if any(v <= 0 for v in shape): raise MlpipeError(f'--input-shape {input_shape!r}: every size must be >= 1')
+    if batch_size < 1: raise MlpipeError(f'--batch-size {batch_size}: must be >= 1')
     return VRAMProfiler().profile_model(_model_by_name(model), shape, batch_size, train=train)
 
 # %% ../nbs/19_cli.ipynb #32b6fbb5
 def _print_summary(s:dict, job:str):
+    import pandas as pd
+    for w in s.get('warnings', []): print(f'warning: {w}')
     print(f"\nmlpipe {job}: {s['reps']} repetitions counted from {s['signal']}; flagged: {s['flagged_reps'] or 'none'}")
     if s.get('reps_table'):
         cols = ['rep', 'duration_s', 'rom_deg', 'eccentric_s', 'concentric_s', 'dtw_distance', 'flagged']
@@ -130,6 +143,7 @@ def _info(args):
 
 def _gpu(args):
     from mlpipe.vram import gpu_info, gpu_note
+    import pandas as pd
     g = gpu_info()
     print(pd.DataFrame([x.__dict__ for x in g]).to_string(index=False) if g else f'no NVIDIA GPU: {gpu_note()}')
 
@@ -143,10 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
                        description='Detect the pose in VIDEO, clean it, compute joint angles, count repetitions, compare each with a reference by DTW, flag the odd ones, and write the results, an HTML report and database rows to a new folder.')
     a.add_argument('video', type=Path, help='video file (any format OpenCV reads)')
     a.add_argument('--reference', type=Path, default=None, help='reference: another video, a pose file (.parquet/.csv) or a template (.npy); default: the first good repetition')
-    a.add_argument('--backend', choices=['mediapipe', 'yolo'], default='mediapipe', help='pose detector (default mediapipe)')
+    a.add_argument('--backend', choices=['mediapipe', 'yolo'], default=None, help='pose detector (default: pose.backend of the settings, mediapipe)')
     a.add_argument('--exercise', choices=['auto', 'squat', 'pushup', 'arm_raise'], default='auto', help='which angle drives the repetition count (default auto)')
     a.add_argument('--out', type=Path, default=None, help='output folder, new or empty (default mlpipe_runs/<video>-<time>)')
-    a.add_argument('--db', type=Path, default=None, help='results database (default: database.path from the settings)')
+    a.add_argument('--db', type=Path, default=None, help='results database file (default: database.path from the settings)')
+    a.add_argument('--start', type=float, default=0.0, help='analyse from this time (s; default 0)')
+    a.add_argument('--end', type=float, default=None, help='analyse up to this time (s; default: the end)')
+    a.add_argument('--strict', action='store_true', help='a truncated video is an error (default: a warning in the summary and report)')
     d = sub.add_parser('demo', help='run the main job on embedded data (no arguments, no network)',
                        description='Detect poses on an image shipped with Ultralytics, analyse a generated squat session with known ground truth, profile the pose model memory, and write the report.')
     d.add_argument('--out', type=Path, default=None, help='output folder, new or empty (default mlpipe_runs/demo-<time>)')
@@ -165,14 +182,18 @@ def main(argv:list|None=None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging('mlpipe', 'WARNING')
     try:
+        if args.command in ('analyze', 'demo', 'profile'): load_config(args.config)   # bad settings: refused before any work
         if args.command == 'analyze':
-            _print_summary(run_analyze(args.video, args.reference, args.backend, args.exercise, args.out, args.db, args.config), 'analyze')
+            _print_summary(run_analyze(args.video, args.reference, args.backend, args.exercise, args.out, args.db, args.config,
+                                       start_s=args.start, end_s=args.end, strict=args.strict), 'analyze')
         elif args.command == 'demo': _print_summary(run_demo(args.out, args.seed), 'demo')
         elif args.command == 'profile':
             r = run_profile(args.model, args.input_shape, args.batch_size, not args.inference)
             print(r); print(r.summary().round(2).to_string())
         elif args.command == 'gpu': _gpu(args)
         elif args.command == 'info': _info(args)
-    except (MlpipeError, FileNotFoundError, FileExistsError) as e:
+    except (MlpipeError, OSError) as e:
         print(f'mlpipe {args.command}: error: {e}', file=sys.stderr); return 2
+    except KeyboardInterrupt:
+        print(f'mlpipe {args.command}: interrupted; nothing half-written was left', file=sys.stderr); return 130
     return 0

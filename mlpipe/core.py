@@ -11,10 +11,10 @@ from typing import Any
 import yaml
 
 # %% auto #0
-__all__ = ['DEFAULT_CONFIG', 'LOG_FORMAT', 'MACHINE_PROFILES', 'MlpipeError', 'ConfigurationError', 'GPUError', 'PoseDataError',
-           'DatabaseError', 'ModelError', 'validate_config', 'env_overrides', 'load_config', 'setup_logging',
-           'GPUDevice', 'HardwareProfile', 'Config', 'get_machine_config', 'shared_data_dir', 'shared_data',
-           'cache_dir', 'import_ultralytics']
+__all__ = ['DEFAULT_CONFIG', 'ENV_VARIABLES', 'LOG_FORMAT', 'MACHINE_PROFILES', 'MlpipeError', 'ConfigurationError', 'GPUError',
+           'PoseDataError', 'DatabaseError', 'ModelError', 'validate_config', 'env_overrides', 'load_config',
+           'setup_logging', 'GPUDevice', 'HardwareProfile', 'Config', 'get_machine_config', 'shared_data_dir',
+           'shared_data', 'cache_dir', 'import_ultralytics']
 
 # %% ../nbs/00_core.ipynb #dc900fad
 class MlpipeError(Exception):
@@ -103,13 +103,19 @@ def _merge(base:dict, over:dict) -> dict:
         out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
+ENV_VARIABLES = {'MLPIPE_SHARED_DATA': 'folder of the real reference recordings (see `shared_data`)',
+                 'MLPIPE_CACHE': "mlpipe's cache folder (see `cache_dir`)"}
+
 def env_overrides(environ:dict|None=None, # defaults to `os.environ`
                   prefix='MLPIPE_') -> dict: # nested dict of the overrides found
-    "Settings from environment variables `MLPIPE_SECTION__KEY=value`."
+    "Settings from environment variables `MLPIPE_SECTION__KEY=value`; the `ENV_VARIABLES` are not settings."
     out = {}
     for name, raw in (os.environ if environ is None else environ).items():
-        if not name.startswith(prefix): continue
+        if not name.startswith(prefix) or name in ENV_VARIABLES: continue
         path = name[len(prefix):].lower().split('__')
+        if '.'.join(path) not in _SCHEMA:
+            raise ConfigurationError(f"environment variable {name} is neither a setting (MLPIPE_<SECTION>__<KEY>, e.g. "
+                                     f"MLPIPE_POSE__BACKEND) nor one of {', '.join(ENV_VARIABLES)}; unset it or fix its name")
         try: value = yaml.safe_load(raw)
         except yaml.YAMLError: value = raw
         d = out

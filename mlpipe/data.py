@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #243af3be
 from __future__ import annotations
-import json
+import json, os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
@@ -126,6 +126,8 @@ class PoseSequence:
             raise PoseDataError(f'keypoints have {K} points per frame but schema {self.schema.name!r} has {len(self.schema)}')
         conf = np.where(np.isnan(kp).any(-1), 0.0, 1.0) if self.confidence is None else np.array(self.confidence, dtype=np.float64, copy=True)
         if conf.shape != (T, K): raise PoseDataError(f'confidence must have shape {(T, K)}, got {conf.shape}')
+        if isinstance(self.fps, (bool, np.bool_)) or not isinstance(self.fps, (int, float, np.integer, np.floating)):
+            raise PoseDataError(f'fps must be a number, got {self.fps!r} ({type(self.fps).__name__})')
         if not (np.isfinite(self.fps) and self.fps > 0): raise PoseDataError(f'fps must be > 0, got {self.fps}')
         if np.isinf(kp).any(): raise PoseDataError(f'keypoints contain inf at {_where(np.isinf(kp).any(-1), self.schema)}')
         if np.isnan(conf).any() or (conf < 0).any() or (conf > 1).any():
@@ -250,45 +252,73 @@ def _metadata(seq:PoseSequence) -> dict:
             'schema': {'name': s.name, 'keypoints': list(s.keypoints), 'edges': [list(e) for e in s.edges]}}
 
 def save_pose(seq:PoseSequence, path:str|Path, overwrite=False) -> Path:
-    "Write `seq` to .parquet or .csv (+ .json metadata). Refuses to overwrite unless asked."
+    "Write `seq` to .parquet or .csv (+ .json metadata), both or neither. Refuses to overwrite unless asked."
     p = Path(path)
     if p.suffix not in ('.parquet', '.csv'): raise PoseDataError(f'unsupported pose file type {p.suffix!r}: use .parquet or .csv')
     side = p.with_suffix('.json')
     if not overwrite and (p.exists() or (p.suffix == '.csv' and side.exists())):
         raise FileExistsError(f'{p} exists; pass overwrite=True to replace it')
-    df, md = to_dataframe(seq), _metadata(seq)
+    try: md = json.dumps(_metadata(seq), indent=1, default=_jsonable)   # before any file is touched
+    except (TypeError, ValueError) as e: raise PoseDataError(f'cannot save {p}: {e} (in seq.meta); nothing was written') from e
+    df, tmp = to_dataframe(seq), p.with_name(f'.{p.name}.{os.getpid()}.tmp')
+    side_tmp = tmp.with_suffix('.json')
+    try:
+        if p.suffix == '.parquet':
+            import pyarrow as pa, pyarrow.parquet as pq
+            t = pa.Table.from_pandas(df, preserve_index=False)
+            pq.write_table(t.replace_schema_metadata({**(t.schema.metadata or {}), b'mlpipe': md.encode()}), tmp)
+        else:
+            df.to_csv(tmp, index=False, float_format='%.17g')
+            side_tmp.write_text(md)
+            os.replace(side_tmp, side)
+        os.replace(tmp, p)
+    finally:
+        for q in (tmp, side_tmp): q.unlink(missing_ok=True)
+    return p
+
+def _read_pose_file(p:Path) -> tuple[dict, pd.DataFrame]:
+    "The metadata and table of a pose file; `PoseDataError` for anything that is not one."
+    side = p.with_suffix('.json')
     if p.suffix == '.parquet':
         import pyarrow as pa, pyarrow.parquet as pq
-        t = pa.Table.from_pandas(df, preserve_index=False)
-        pq.write_table(t.replace_schema_metadata({**(t.schema.metadata or {}), b'mlpipe': json.dumps(md, default=_jsonable).encode()}), p)
-    else:
-        df.to_csv(p, index=False, float_format='%.17g')
-        side.write_text(json.dumps(md, indent=1, default=_jsonable))
-    return p
+        try: t = pq.read_table(p)
+        except (pa.ArrowException, OSError) as e: raise PoseDataError(f'{p} is not a readable parquet file ({e})') from None
+        raw, df = (t.schema.metadata or {}).get(b'mlpipe'), t.to_pandas()
+    elif p.suffix == '.csv':
+        raw = side.read_bytes() if side.is_file() else None
+        try: df = pd.read_csv(p, float_precision='round_trip')
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+            raise PoseDataError(f'{p} is not a readable CSV file ({e})') from None
+    else: raise PoseDataError(f'unsupported pose file type {p.suffix!r}: use .parquet or .csv')
+    where = 'its parquet metadata' if p.suffix == '.parquet' else side.name
+    if raw is None: raise PoseDataError(f'{p} is not an mlpipe pose file (missing metadata: no {where})')
+    try: md = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise PoseDataError(f'{p}: bad metadata in {where} ({e})') from None
+    if not isinstance(md, dict): raise PoseDataError(f'{p}: the metadata in {where} must be a JSON object, got {type(md).__name__}')
+    lacking = [k for k in ('fps', 'dims', 'schema') if k not in md]
+    if not isinstance(md.get('schema', {}), dict) or not {'name', 'keypoints'} <= set(md.get('schema', {'name': 0, 'keypoints': 0})):
+        lacking.append('schema.name/keypoints')
+    if lacking: raise PoseDataError(f'{p} is not an mlpipe pose file: its metadata ({where}) lacks {lacking}')
+    if 'time' not in df.columns: raise PoseDataError(f"{p} lacks the 'time' column of an mlpipe pose file")
+    return md, df
 
 def load_pose(path:str|Path) -> PoseSequence:
     "Read a pose sequence written by `save_pose`."
     p = Path(path)
     if not p.is_file(): raise PoseDataError(f'pose file not found: {p}')
-    try:
-        if p.suffix == '.parquet':
-            import pyarrow.parquet as pq
-            t = pq.read_table(p)
-            md, df = json.loads((t.schema.metadata or {})[b'mlpipe']), t.to_pandas()
-        elif p.suffix == '.csv':
-            md, df = json.loads(p.with_suffix('.json').read_text()), pd.read_csv(p, float_precision='round_trip')
-        else: raise PoseDataError(f'unsupported pose file type {p.suffix!r}: use .parquet or .csv')
-    except (KeyError, FileNotFoundError, json.JSONDecodeError) as e:
-        raise PoseDataError(f'{p} is not an mlpipe pose file (missing or bad metadata: {e})') from e
+    md, df = _read_pose_file(p)
     sm = md['schema']
     schema = SCHEMAS.get(sm['name'])
     if schema is None or list(schema.keypoints) != sm['keypoints']:
-        schema = KeypointSchema(sm['name'], tuple(sm['keypoints']), tuple(tuple(e) for e in sm['edges']))
+        schema = KeypointSchema(str(sm['name']), tuple(sm['keypoints']), tuple(tuple(e) for e in sm.get('edges', [])))
     names, D = schema.keypoints, md['dims']
+    if D not in (2, 3): raise PoseDataError(f"{p}: metadata 'dims' must be 2 or 3, got {D!r}")
     try:
         kp = np.stack([np.stack([df[f'{n}_{_AX[d]}'].to_numpy(float) for d in range(D)], -1) for n in names], 1)
         conf = np.stack([df[f'{n}_conf'].to_numpy(float) for n in names], 1)
     except KeyError as e: raise PoseDataError(f'{p} lacks column {e} that its schema {schema.name!r} needs') from e
-    return PoseSequence(kp, conf, md['fps'], schema, df['time'].to_numpy(float), md['track_id'], md['source'], md['units'], md['meta'])
+    except ValueError as e: raise PoseDataError(f'{p} has a non-numeric keypoint column ({e})') from None
+    return PoseSequence(kp, conf, md['fps'], schema, df['time'].to_numpy(float), md.get('track_id', 0), md.get('source', ''),
+                        md.get('units', 'px'), md.get('meta', {}))
 
 PoseSequence.save, PoseSequence.load, PoseSequence.to_dataframe = save_pose, staticmethod(load_pose), to_dataframe

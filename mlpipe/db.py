@@ -4,13 +4,13 @@
 
 # %% ../nbs/17_db.ipynb #9d2db362
 from __future__ import annotations
-import json, sqlite3, datetime
+import json, os, sqlite3, datetime, uuid
 from pathlib import Path
 import pandas as pd
 from .core import DatabaseError, load_config
 
 # %% auto #0
-__all__ = ['MIGRATIONS', 'SCHEMA_VERSION', 'get_db_connection', 'setup_database', 'store_session', 'query']
+__all__ = ['MIGRATIONS', 'SCHEMA_VERSION', 'get_db_connection', 'check_database', 'setup_database', 'store_session', 'query']
 
 # %% ../nbs/17_db.ipynb #8f1f5a31
 MIGRATIONS = [
@@ -29,51 +29,96 @@ MIGRATIONS = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
+_CONFIG_SUFFIXES = ('.yml', '.yaml', '.json')
+
 def _db_path(config) -> Path:
-    if isinstance(config, (str, Path)) and str(config).endswith(('.sqlite', '.db', '.sqlite3')): return Path(config)
-    cfg = load_config(config) if not isinstance(config, dict) else config
+    "A database path as given (any name but a settings file), or `database.path` of the settings."
+    if isinstance(config, (str, Path)) and Path(config).suffix.lower() not in _CONFIG_SUFFIXES: return Path(config)
+    cfg = config if isinstance(config, dict) else load_config(config)
     return Path(cfg['database']['path'])
 
-def get_db_connection(config=None, timeout_s:float=30.0) -> sqlite3.Connection:
-    "A connection to the results database (WAL, foreign keys on), checked to be an mlpipe database of a known version."
-    p = _db_path(config)
+def _open_checked(p:Path, timeout_s:float, read_only:bool) -> sqlite3.Connection:
+    "Open `p` and check, before changing anything in it, that it is an mlpipe database this version can use."
+    if p.is_dir(): raise DatabaseError(f'{p} is a folder, not a database file')
     if p.exists() and p.stat().st_size > 0:
         with open(p, 'rb') as f:
             if f.read(16) != b'SQLite format 3\x00': raise DatabaseError(f'{p} is not an SQLite database; it was left untouched')
     try:
         con = sqlite3.connect(p, timeout=timeout_s, isolation_level=None)
-        con.execute('PRAGMA journal_mode=WAL'); con.execute('PRAGMA foreign_keys=ON')
         v = con.execute('PRAGMA user_version').fetchone()[0]
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.DatabaseError as e: raise DatabaseError(f'{p} is corrupt or not a database: {e}') from e
+    except sqlite3.DatabaseError as e:
+        if 'unable to open' in str(e): raise DatabaseError(f'cannot open {p}: {e} (no permission, or the folder is missing)') from e
+        raise DatabaseError(f'{p} is corrupt or not a database: {e}') from e
     if v > SCHEMA_VERSION: con.close(); raise DatabaseError(f'{p} has schema version {v}, newer than this mlpipe ({SCHEMA_VERSION}): upgrade mlpipe')
     if v == 0 and tables: con.close(); raise DatabaseError(f'{p} is an SQLite database of another application (tables {sorted(tables)[:5]}); it was left untouched')
     return con
 
+_READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+def _read_only_authorizer(action, arg1, arg2, *rest):
+    "Allow reading statements and pragmas that only read (no value given); deny everything else."
+    ok = action in _READ_ACTIONS or (action == sqlite3.SQLITE_PRAGMA and arg2 is None)
+    return sqlite3.SQLITE_OK if ok else sqlite3.SQLITE_DENY
+
+def get_db_connection(config=None, timeout_s:float=30.0,
+                      read_only:bool=False, # open an existing database for reading only (never creates a file)
+                     ) -> sqlite3.Connection:
+    "A connection to the results database (WAL, foreign keys on), checked to be an mlpipe database of a known version."
+    p = _db_path(config)
+    if read_only and not p.is_file(): raise DatabaseError(f'database not found: {p}')        # never creates a file
+    con = _open_checked(p, timeout_s, read_only)
+    try:
+        if read_only: con.execute('PRAGMA query_only=ON')                  # refuses INSERT, DELETE, DROP...
+        else: con.execute('PRAGMA journal_mode=WAL')                        # only once it is known to be ours
+        con.execute('PRAGMA foreign_keys=ON')
+        if read_only: con.set_authorizer(_read_only_authorizer)           # a write is refused before it starts
+    except sqlite3.DatabaseError as e: con.close(); raise DatabaseError(f'cannot use {p}: {e}') from e
+    return con
+
+def check_database(config=None) -> Path:
+    "Refuse, before any work and without changing anything, a database target that cannot be used."
+    p = _db_path(config)
+    if p.exists(): _open_checked(p, 5.0, read_only=True).close()             # ours, not corrupt, not newer
+    probe = next((q for q in [p.parent, *p.parent.parents] if q.exists()), Path('.'))
+    if not probe.is_dir(): raise DatabaseError(f'cannot create {p}: {probe} is a file; nothing was written')
+    try: (probe / f'.mlpipe-probe-{os.getpid()}-{uuid.uuid4().hex[:6]}').open('x').close()
+    except OSError as e: raise DatabaseError(f'cannot write the database {p}: {probe} is not writable ({e.strerror}); nothing was written') from None
+    for q in probe.glob(f'.mlpipe-probe-{os.getpid()}-*'): q.unlink(missing_ok=True)
+    if p.exists() and not os.access(p, os.W_OK): raise DatabaseError(f'cannot write the database {p} (read-only file); nothing was written')
+    return p
+
 def setup_database(config=None) -> Path:
     "Create the database or migrate it to the current schema version; returns its path."
-    p = _db_path(config); p.parent.mkdir(parents=True, exist_ok=True)
+    p = _db_path(config)
+    try: p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise DatabaseError(f'cannot create the folder of {p}: {e}') from e
     con = get_db_connection(p)
     try:
+        try: con.execute('BEGIN IMMEDIATE')                                 # the lock first, then read the version
+        except sqlite3.DatabaseError as e: raise DatabaseError(f'cannot lock {p} to set it up: {e}') from e
         v = con.execute('PRAGMA user_version').fetchone()[0]
-        for k in range(v, SCHEMA_VERSION):
-            con.execute('BEGIN IMMEDIATE')
-            try:
+        try:
+            for k in range(v, SCHEMA_VERSION):
                 for stmt in (s for s in MIGRATIONS[k].split(';') if s.strip()): con.execute(stmt)
-                con.execute(f'PRAGMA user_version={k + 1}'); con.execute('COMMIT')
-            except sqlite3.DatabaseError as e: con.execute('ROLLBACK'); raise DatabaseError(f'migration {k} -> {k + 1} of {p} failed: {e}') from e
+            con.execute(f'PRAGMA user_version={SCHEMA_VERSION}'); con.execute('COMMIT')
+        except sqlite3.DatabaseError as e: con.execute('ROLLBACK'); raise DatabaseError(f'migration {v} -> {SCHEMA_VERSION} of {p} failed: {e}') from e
     finally: con.close()
     return p
 
+
 # %% ../nbs/17_db.ipynb #01f8d322
 def store_session(config, session_id:str, info:dict, poses:pd.DataFrame|None=None, reps:pd.DataFrame|None=None,
-                  metrics:dict|None=None, comparisons:pd.DataFrame|None=None):
-    "Write (or replace) one analysis session in a single transaction."
+                  metrics:dict|None=None, comparisons:pd.DataFrame|None=None,
+                  replace:bool=False, # replace a session with the same id (an explicit re-run); else that is an error
+                 ):
+    "Write one analysis session in a single transaction."
     con = get_db_connection(config)
     try:
         con.execute('BEGIN IMMEDIATE')
         try:
-            con.execute('DELETE FROM sessions WHERE session_id=?', (session_id,))          # cascades to its rows
+            if con.execute('SELECT 1 FROM sessions WHERE session_id=?', (session_id,)).fetchone():
+                if not replace: raise DatabaseError(f'session {session_id!r} is already in the database; pass replace=True to re-run it')
+                con.execute('DELETE FROM sessions WHERE session_id=?', (session_id,))      # cascades to its rows
             con.execute('INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?)', (session_id, datetime.datetime.now().isoformat(timespec='seconds'),
                         info.get('source'), info.get('backend'), info.get('exercise'), info.get('fps'), info.get('frames'), info.get('reps'),
                         json.dumps(info, default=str)))
@@ -88,12 +133,13 @@ def store_session(config, session_id:str, info:dict, poses:pd.DataFrame|None=Non
             con.execute('COMMIT')
         except Exception as e:
             con.execute('ROLLBACK')
+            if isinstance(e, DatabaseError): raise DatabaseError(f'{e}; nothing was written') from None
             raise DatabaseError(f'writing session {session_id!r} failed, nothing was written: {e}') from e
     finally: con.close()
 
 def query(config, sql:str, params:tuple=()) -> pd.DataFrame:
-    "Run a read query; a DataFrame."
-    con = get_db_connection(config)
+    "Run a read-only query on an existing database; a DataFrame."
+    con = get_db_connection(config, read_only=True)
     try: return pd.read_sql_query(sql, con, params=params)
-    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as e: raise DatabaseError(f'query failed: {e}') from e
+    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as e: raise DatabaseError(f'query failed (queries only read the database): {e}') from e
     finally: con.close()

@@ -19,6 +19,7 @@ __all__ = ['IMAGE_EXT', 'video_info', 'iter_frames', 'MediaPipeDetector', 'bundl
            'annotate_video']
 
 # %% ../nbs/10_detect.ipynb #710ea2d1
+os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # FFmpeg's own log lines off: mlpipe says what is wrong in its words
 IMAGE_EXT = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 
 def _check_image(img, where='image') -> np.ndarray:

@@ -4,8 +4,8 @@
 
 # %% ../nbs/16_pipeline.ipynb #8650b33a
 from __future__ import annotations
-import time, json, os, shutil, tempfile
-from dataclasses import dataclass, field
+import time, json, os, errno, shutil, uuid
+from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,7 +15,8 @@ from . import angles as ang, reps as rp, dtw
 from .analysis import PoseProcessor, PoseAnalyzer
 
 # %% auto #0
-__all__ = ['EXERCISES', 'choose_signal', 'Analysis', 'analyze_sequence', 'analyze_video', 'check_output_folder', 'write_results']
+__all__ = ['EXERCISES', 'MIN_FRAMES', 'choose_signal', 'VideoFacts', 'Analysis', 'analyze_sequence', 'check_video_input',
+           'load_reference', 'analyze_video', 'check_output_folder', 'write_results']
 
 # %% ../nbs/16_pipeline.ipynb #bd1b6cf8
 EXERCISES = {'squat': ('knee_flexion', ['knee_flexion_l', 'knee_flexion_r', 'hip_flexion_l', 'hip_flexion_r', 'trunk_flexion']),
@@ -26,7 +27,7 @@ _NEIGHBOUR = {'knee_flexion': 'hip_flexion', 'hip_flexion': 'knee_flexion', 'elb
 def choose_signal(angles:pd.DataFrame, exercise:str='auto') -> tuple[str, list]:
     "The angle column that drives repetition counting, and the columns compared by DTW."
     if exercise not in EXERCISES and exercise != 'auto': raise ConfigurationError(f"exercise = {exercise!r} must be one of {list(EXERCISES) + ['auto']}")
-    rom = (angles.max() - angles.min()).drop('time', errors='ignore')
+    rom = (angles.max() - angles.min()).drop('time', errors='ignore').dropna()
     if exercise == 'auto':
         cands = [c for c in rom.index if c[:-2] in _NEIGHBOUR]
         if not cands: raise PoseDataError('no knee, hip, elbow or shoulder angle available to count repetitions')
@@ -41,6 +42,28 @@ def choose_signal(angles:pd.DataFrame, exercise:str='auto') -> tuple[str, list]:
 
 # %% ../nbs/16_pipeline.ipynb #090b4537
 @dataclass
+class VideoFacts:
+    "What a video is and what detection read of it."
+    path: str
+    fps: float
+    frames_read: int
+    frames_declared: int                 # what the container says (the whole file, not the start_s/end_s window)
+    width: int
+    height: int
+    backend: str
+    detect_s: float                      # seconds spent detecting
+    frames_with_person: int = 0
+    people_tracked: int = 1
+    start_s: float = 0.0
+    end_s: float|None = None
+    @property
+    def coverage(self) -> float: return self.frames_with_person / max(self.frames_read, 1)
+    def as_dict(self) -> dict: return asdict(self) | {'coverage': self.coverage}
+    def __repr__(self):
+        return (f'VideoFacts({Path(self.path).name}: {self.frames_read} of {self.frames_declared} frames read at {self.fps:g} fps, '
+                f'{self.width}x{self.height}, {self.backend}, person in {self.coverage:.0%}, {self.detect_s:.1f} s detection)')
+
+@dataclass
 class Analysis:
     "Everything one analysis produced."
     pose: PoseSequence
@@ -54,6 +77,8 @@ class Analysis:
     quality: dict
     timings: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    video: VideoFacts|None = None          # None when the analysis started from a PoseSequence
+    warnings: list = field(default_factory=list)   # plain-language warnings the report and summary show
     def __repr__(self):
         n, f = len(self.reps), int(self.reps.flagged.sum()) if len(self.reps) else 0
         return f'Analysis({self.pose.n_frames} frames, {n} reps from {self.signal}, {f} flagged, quality {self.quality["pose_quality"]:.2f}, template: {self.template_source})'
@@ -66,8 +91,21 @@ def _first_good(m:pd.DataFrame) -> int:
     ok = ((m.rom_deg - m.rom_deg.median()).abs() <= 0.15 * m.rom_deg.median()) & ((m.duration_s - m.duration_s.median()).abs() <= 0.3 * m.duration_s.median())
     return int(np.flatnonzero(ok)[0]) if ok.any() else 0
 
+MIN_FRAMES = 10   # the default low-pass filter (order 2, run forward and back) needs more than 9 frames
+
+def _check_sequence(pose:PoseSequence, what:str='the pose sequence'):
+    "Refuse a sequence nothing can be measured on: too short, or all its points in one place."
+    if not isinstance(pose, PoseSequence): raise PoseDataError(f'{what} must be a PoseSequence, got {type(pose).__name__}')
+    if pose.n_frames < MIN_FRAMES:
+        raise PoseDataError(f'{what} has {pose.n_frames} frame(s): too few to analyse, at least {MIN_FRAMES} are needed '
+                            f'({MIN_FRAMES / pose.fps:.2f} s at {pose.fps:g} fps)')
+    seen = ~pose.missing[..., None]
+    extent = (np.where(seen, pose.keypoints, -np.inf).max(1) - np.where(seen, pose.keypoints, np.inf).min(1)).max(-1)
+    if not (extent > 0).any(): raise PoseDataError(f'{what}: all keypoints coincide in every frame (no body to measure)')
+
 def analyze_sequence(pose:PoseSequence, exercise:str='auto', reference=None, config=None) -> Analysis:
     "Clean, measure, segment and compare one pose sequence."
+    _check_sequence(pose)
     if isinstance(reference, PoseSequence) and reference.schema.name != pose.schema.name:
         raise PoseDataError(f'the reference has schema {reference.schema.name!r}, the video {pose.schema.name!r}: they cannot be compared')
     T = {}; t = time.perf_counter()
@@ -100,34 +138,104 @@ def analyze_sequence(pose:PoseSequence, exercise:str='auto', reference=None, con
     return Analysis(pose, clean, angles, signal, feats, metrics, template, src, quality, T, notes)
 
 # %% ../nbs/16_pipeline.ipynb #927c8988
-def analyze_video(path, backend:str='mediapipe', exercise:str='auto', reference=None, config=None,
-                  start_s:float=0.0, end_s:float|None=None, progress:bool=True) -> tuple[Analysis, dict]:
-    "Detect, then analyze_sequence; returns the analysis and the video's facts (with detection coverage)."
+def check_video_input(path) -> Path:
+    "Refuse, with what is really wrong, an input `analyze_video` cannot take: a folder, a still image, a missing file."
+    from mlpipe.detect import IMAGE_EXT
+    p = Path(path)
+    if p.is_dir(): raise PoseDataError(f'{p} is a folder: analyze takes one video file (for a folder of images, use mlpipe.detect.detect_video)')
+    if p.suffix.lower() in IMAGE_EXT:
+        raise PoseDataError(f'{p} is a still image: analyze needs a video of the movement '
+                            '(for the pose in one image, use MediaPipeDetector or YoloPoseDetector .detect)')
+    if not p.exists(): raise PoseDataError(f'video not found: {p}')
+    return p
+
+def load_reference(reference, backend:str='mediapipe', exercise:str='auto', config=None, progress:bool=True):
+    "A reference given as a path -> PoseSequence (video, .parquet, .csv) or template array (.npy); anything else passes."
+    if reference is None or not isinstance(reference, (str, Path)): return reference
+    p = Path(reference)
+    if p.is_dir(): raise PoseDataError(f'the reference {p} is a folder: give a video, a pose file (.parquet/.csv) or a template (.npy)')
+    if not p.is_file(): raise PoseDataError(f'reference not found: {p}')
+    try:
+        if p.suffix.lower() == '.npy':
+            try: arr = np.load(p, allow_pickle=False)
+            except (ValueError, OSError, EOFError) as e: raise PoseDataError(f'not a readable .npy template ({e})') from None
+            if arr.dtype.kind not in 'fiu' or arr.ndim not in (1, 2) or not len(arr): raise PoseDataError(f'a template must be a non-empty (frames,) or (frames, features) array of numbers, got {arr.dtype} {arr.shape}')
+            return arr.astype(float)
+        if p.suffix.lower() in ('.parquet', '.csv'): return load_pose(p)
+        return analyze_video(p, backend, exercise, None, config, progress=progress).clean
+    except PoseDataError as e: raise PoseDataError(f'the reference {p}: {e}') from None
+
+def _frames_decodable(path, start_s:float, end_s:float|None, info:dict) -> int:
+    "How many frames of the start_s/end_s window OpenCV can really decode (grab only, no colour conversion)."
+    import cv2
+    first = int(round(start_s * info['fps']))
+    last = info['frames'] if end_s is None else min(info['frames'], int(np.ceil(end_s * info['fps'])))
+    cap, n = cv2.VideoCapture(str(path)), 0
+    try:
+        while n < last and cap.grab(): n += 1
+    finally: cap.release()
+    return max(0, n - first)
+
+def _truncation(path, frames_read:int, info:dict, start_s:float, end_s:float|None) -> str|None:
+    "A warning when the video ended before the frames its header declares (within the start_s/end_s window)."
+    first = int(round(start_s * info['fps']))
+    last = info['frames'] if end_s is None else min(info['frames'], int(np.ceil(end_s * info['fps'])))
+    expected = last - first
+    if frames_read >= expected - max(2, 0.01 * expected): return None
+    return (f'the video ended after {first + frames_read} of the {info["frames"]} frames its header declares '
+            f'({(first + frames_read) / info["fps"]:.1f} of {info["frames"] / info["fps"]:.1f} s): it is probably truncated, '
+            f'only the frames read were analysed')
+
+
+# %% ../nbs/16_pipeline.ipynb #44528015
+def analyze_video(path, backend:str|None=None, exercise:str='auto', reference=None, config=None,
+                  start_s:float=0.0, end_s:float|None=None, progress:bool=True,
+                  strict:bool=False, # a truncated video is an error rather than a warning
+                 ) -> Analysis:
+    "Detect, then analyze_sequence; the analysis carries the video's facts (`.video`) and warnings (`.warnings`)."
+    from mlpipe.analysis import _settings
     from mlpipe.detect import video_info, detect_video, MediaPipeDetector, YoloPoseDetector
-    facts = video_info(path)
+    settings = _settings(config)
+    backend = backend or settings['pose']['backend']
+    if backend not in ('mediapipe', 'yolo'): raise ConfigurationError(f"backend = {backend!r} must be 'mediapipe' or 'yolo'")
+    info = video_info(check_video_input(path))
+    window = (info['frames'] if end_s is None else min(info['frames'], int(np.ceil(end_s * info['fps'])))) - int(round(start_s * info['fps']))
+    if window < MIN_FRAMES:
+        raise PoseDataError(f'{path}: {max(window, 0)} frame(s) to analyse, too few: at least {MIN_FRAMES} are needed '
+                            f'({MIN_FRAMES / info["fps"]:.2f} s at {info["fps"]:g} fps)')
+    if strict:                                                                     # decode (cheap) before detecting
+        warn = _truncation(path, _frames_decodable(path, start_s, end_s, info), info, start_s, end_s)
+        if warn: raise PoseDataError(f'{path}: {warn} (refused because strict=True)')
+    reference = load_reference(reference, backend, exercise, settings, progress)     # before any work on the video
     t = time.perf_counter()
     if backend == 'mediapipe':
         with MediaPipeDetector() as det: seqs = detect_video(path, det, start_s, end_s, progress=progress)
-    elif backend == 'yolo': seqs = detect_video(path, YoloPoseDetector(), start_s, end_s, track=True, progress=progress)
-    else: raise ConfigurationError(f"backend = {backend!r} must be 'mediapipe' or 'yolo'")
-    t_det = time.perf_counter() - t
-    pose = seqs[0]
-    facts |= {'path': str(path), 'backend': backend, 'people_tracked': len(seqs), 'frames_processed': pose.n_frames,
-              'frames_with_person': int((~pose.missing.all(1)).sum()), 'coverage': float((~pose.missing.all(1)).mean())}
-    if facts['frames_with_person'] < 2: raise PoseDataError(f'no person detected in {path}')
-    if isinstance(reference, (str, Path)) and Path(reference).suffix.lower() not in ('.parquet', '.csv', '.npy'):
-        reference = analyze_video(reference, backend, exercise, None, config, progress=progress)[0].clean
-    elif isinstance(reference, (str, Path)):
-        reference = np.load(reference) if str(reference).endswith('.npy') else load_pose(reference)
-    a = analyze_sequence(pose, exercise, reference, config)
+    else: seqs = detect_video(path, YoloPoseDetector(), start_s, end_s, track=True, progress=progress)
+    pose, t_det = seqs[0], time.perf_counter() - t
+    warn = _truncation(path, pose.n_frames, info, start_s, end_s)
+    if warn and strict: raise PoseDataError(f'{path}: {warn} (refused because strict=True)')
+    if pose.n_frames < MIN_FRAMES:
+        raise PoseDataError(f'{path}: only {pose.n_frames} frame(s) read, too few to analyse: at least {MIN_FRAMES} are needed')
+    facts = VideoFacts(str(path), pose.fps, pose.n_frames, info['frames'], info['width'], info['height'], backend, t_det,
+                       int((~pose.missing.all(1)).sum()), len(seqs), start_s, end_s)
+    if facts.frames_with_person < 2: raise PoseDataError(f'no person detected in {path} ({facts.frames_with_person} of {pose.n_frames} frames)')
+    a = analyze_sequence(pose, exercise, reference, settings)
     a.timings = {'detect': t_det} | a.timings
-    return a, facts
+    a.video, a.warnings = facts, a.warnings + ([warn] if warn else [])
+    return a
 
 # %% ../nbs/16_pipeline.ipynb #d2fd92da
-def _report_sections(a:Analysis, facts:dict, vram=None, extra_sections=()) -> list:
+def _recording(a:Analysis) -> dict:
+    "The facts of the recording: the video's, or the pose sequence's when there was no video."
+    if a.video is not None: return a.video.as_dict()
+    return {'source': a.pose.source or 'pose sequence', 'frames': a.pose.n_frames, 'fps': a.pose.fps, 'schema': a.pose.schema.name}
+
+def _report_sections(a:Analysis, vram=None, extra_sections=()) -> list:
     from mlpipe.report import fig_html, table_html, facts_html
     import matplotlib; import matplotlib.pyplot as plt
-    secs = [('Recording', facts_html({k: (f'{v:.3g}' if isinstance(v, float) else v) for k, v in facts.items()}))]
+    from html import escape
+    secs = [('Warnings', '<ul>' + ''.join(f'<li>{escape(w)}</li>' for w in a.warnings) + '</ul>')] if a.warnings else []
+    secs += [('Recording', facts_html({k: (f'{v:.3g}' if isinstance(v, float) else v) for k, v in _recording(a).items()}))]
     secs += list(extra_sections)
     flagged = [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else []
     fig, ax = plt.subplots(figsize=(10, 3))
@@ -160,42 +268,103 @@ def _report_sections(a:Analysis, facts:dict, vram=None, extra_sections=()) -> li
     return secs
 
 def check_output_folder(out) -> Path:
-    "Refuse, before any work, an output folder that exists and is not empty, or that cannot be created."
+    "Refuse, before any work, an output folder that exists and is not empty, is a link, or cannot be created."
     out = Path(out)
+    if out.is_symlink(): raise MlpipeError(f'output folder {out} is a symbolic link; give a real folder (nothing was written)')
     if out.exists() and (not out.is_dir() or any(out.iterdir())): raise MlpipeError(f'output folder {out} exists and is not empty; choose a new one (nothing was written)')
     probe = next((p for p in [out, *out.parents] if p.exists()), Path('.'))
     if probe != out and not probe.is_dir(): raise MlpipeError(f'cannot create {out}: {probe} is a file; nothing was written')
-    if not os.access(probe, os.W_OK): raise MlpipeError(f'cannot write into {probe} (no permission); nothing was written')
+    if not _can_write_in(probe): raise MlpipeError(f'cannot write into {probe} (no permission or a read-only place); nothing was written')
     return out
 
-def write_results(a:Analysis, facts:dict, out_dir, title:str='mlpipe analysis', vram=None, db=None, session_id:str|None=None,
-                  extra_sections=(), extra_summary:dict|None=None) -> dict:
+def _can_write_in(folder:Path) -> bool:
+    "True when a file can really be created in `folder` (tried, so it also holds for root and read-only mounts)."
+    try: (folder / f'.mlpipe-probe-{os.getpid()}-{uuid.uuid4().hex[:6]}').open('x').close()
+    except OSError: return False
+    for q in folder.glob(f'.mlpipe-probe-{os.getpid()}-*'): q.unlink(missing_ok=True)
+    return True
+
+_TMP_MARK = '.mlpipe-tmp-'
+
+def _clean_stale(parent:Path) -> list:
+    "Remove hidden temporary folders left in `parent` by mlpipe runs that were killed (their process is gone)."
+    gone = []
+    for q in parent.glob(f'.*{_TMP_MARK}*'):
+        try: pid = int(q.name.split(_TMP_MARK)[1].split('-')[0])
+        except (IndexError, ValueError): continue
+        try: os.kill(pid, 0); continue                                       # still running: not stale
+        except ProcessLookupError: pass
+        except PermissionError: continue
+        shutil.rmtree(q, ignore_errors=True); gone.append(q.name)
+    return gone
+
+def _os_error(e:OSError, where) -> MlpipeError:
+    why = 'the disk is full' if e.errno == errno.ENOSPC else e.strerror or str(e)
+    return MlpipeError(f'cannot write the results in {where}: {why}; nothing was written')
+
+def _publish(tmp:Path, out:Path):
+    "Move the finished temporary folder to `out` (new, or an existing empty folder whose permissions are kept)."
+    if out.is_dir(): os.chmod(tmp, out.stat().st_mode & 0o7777)
+    try:
+        if out.is_dir(): os.replace(tmp, out)                                # replaces an empty folder only
+        else: os.rename(tmp, out)
+    except OSError as e:
+        if e.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            raise MlpipeError(f'output folder {out} was filled by something else while this run worked; nothing was written') from None
+        raise
+
+def write_results(a:Analysis, out_dir, title:str='mlpipe analysis', vram=None,
+                  db=None, # results database; a path inside `out_dir` is written with the folder, atomically
+                  session_id:str|None=None, # default: '<source>-<time>-<random>', unique per run
+                  extra_sections=(), extra_summary:dict|None=None,
+                  before_publish=None, # called with the temporary folder to add files before it is moved into place
+                  replace:bool=False, # replace a database session with the same id (an explicit re-run)
+                 ) -> dict:
     "Write files, report and database rows of an analysis into the new folder `out_dir`; returns the summary."
     from mlpipe.report import write_report
     from mlpipe import db as rdb
     out = check_output_folder(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{out.name}-', dir=out.parent))
+    db = None if db is None else Path(db)
+    inside = db is not None and db.parent.resolve() == out.resolve()
+    if db is not None and not inside: rdb.check_database(db)
+    try: out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise _os_error(e, out.parent) from None
+    _clean_stale(out.parent)
+    tmp = out.parent / f'.{out.name}{_TMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:6]}'
+    source = a.video.path if a.video is not None else (a.pose.source or 'session')
+    session_id = session_id or f"{Path(str(source)).stem or 'session'}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    summary = {'session_id': session_id, 'warnings': list(a.warnings), 'recording': _recording(a), 'signal': a.signal,
+               'features': a.features, 'reps': len(a.reps),
+               'flagged_reps': [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else [],
+               'reps_table': a.reps.drop(columns=['start_frame', 'peak_frame', 'end_frame'], errors='ignore').to_dict('records'),
+               'template': a.template_source, 'quality': a.quality, 'timings_s': a.timings, 'notes': a.notes} | (extra_summary or {})
+    if vram is not None: summary['pose_model_memory'] = {'mode': vram.mode, 'peak_mb': vram.peak_mb, 'batch': vram.batch_size, 'input': vram.input_shape}
+    row = dict(session_id=session_id, info={'source': str(source), 'backend': a.video.backend if a.video else a.pose.meta.get('detector'),
+               'exercise': a.signal, 'fps': a.pose.fps, 'frames': a.pose.n_frames, 'reps': len(a.reps), 'warnings': a.warnings},
+               poses=pd.DataFrame([{'track_id': a.pose.track_id, 'path': str((out / 'pose_raw.parquet').resolve()), 'schema_name': a.pose.schema.name,
+                                    'frames': a.pose.n_frames, 'missing_share': float(a.pose.missing.mean())}]),
+               reps=a.reps.rename(columns={'peak_velocity_down_deg_s': 'peak_velocity_deg_s'}) if len(a.reps) else None,
+               metrics={'pose_quality': a.quality['pose_quality'], 'missing_share': a.quality['missing_share']}, replace=replace)
+    existed = out.is_dir()
     try:
+        tmp.mkdir()
         save_pose(a.pose, tmp / 'pose_raw.parquet'); save_pose(a.clean, tmp / 'pose_clean.parquet')
         a.angles.to_csv(tmp / 'angles.csv', index=False); a.reps.to_csv(tmp / 'reps.csv', index=False)
-        session_id = session_id or f"{Path(str(facts.get('path', 'session'))).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-        summary = {'session_id': session_id, 'facts': facts, 'signal': a.signal, 'features': a.features, 'reps': len(a.reps),
-                   'flagged_reps': [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else [],
-                   'reps_table': a.reps.drop(columns=['start_frame', 'peak_frame', 'end_frame'], errors='ignore').to_dict('records'),
-                   'template': a.template_source, 'quality': a.quality, 'timings_s': a.timings, 'notes': a.notes} | (extra_summary or {})
-        if vram is not None: summary['pose_model_memory'] = {'mode': vram.mode, 'peak_mb': vram.peak_mb, 'batch': vram.batch_size, 'input': vram.input_shape}
-        write_report(tmp / 'report.html', title, _report_sections(a, facts, vram, extra_sections), summary)
-        os.replace(tmp, out)
+        write_report(tmp / 'report.html', title, _report_sections(a, vram, extra_sections), summary)
+        if before_publish is not None: before_publish(tmp)
+        if inside: rdb.setup_database(tmp / db.name); rdb.store_session(tmp / db.name, **row)
+        _publish(tmp, out)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True); raise _os_error(e, out.parent) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
-    if db is not None:
-        rdb.setup_database(db)
-        poses = pd.DataFrame([{'track_id': a.pose.track_id, 'path': str((out / 'pose_raw.parquet').resolve()), 'schema_name': a.pose.schema.name,
-                               'frames': a.pose.n_frames, 'missing_share': float(a.pose.missing.mean())}])
-        reps = a.reps.rename(columns={'peak_velocity_down_deg_s': 'peak_velocity_deg_s'}) if len(a.reps) else None
-        rdb.store_session(db, session_id, {'source': str(facts.get('path')), 'backend': facts.get('backend'), 'exercise': a.signal,
-                          'fps': a.pose.fps, 'frames': a.pose.n_frames, 'reps': len(a.reps)}, poses, reps,
-                          {'pose_quality': a.quality['pose_quality'], 'missing_share': a.quality['missing_share']})
+    if db is not None and not inside:
+        try: rdb.setup_database(db); rdb.store_session(db, **row)
+        except BaseException:                                                # the database refused: take the folder back
+            back = out.parent / f'.{out.name}{_TMP_MARK}{os.getpid()}-undo'
+            os.rename(out, back); shutil.rmtree(back, ignore_errors=True)
+            if existed: out.mkdir()
+            raise
     summary['report'] = str((out / 'report.html').resolve())
     return summary
+
