@@ -135,7 +135,8 @@ def analyze_sequence(pose:PoseSequence, exercise:str='auto', reference=None, con
     T['dtw'] = time.perf_counter() - t; t = time.perf_counter()
     q = PoseAnalyzer(config).analyze_pose(pose); T['quality'] = time.perf_counter() - t
     quality = {k: q[k] for k in ('pose_quality', 'recommendations', 'missing_share')}
-    return Analysis(pose, clean, angles, signal, feats, metrics, template, src, quality, T, notes)
+    warnings = rp.movement_warnings(angles[signal], pose.fps, reps, exercise) if exercise in rp.TYPICAL_ROM_DEG else []
+    return Analysis(pose, clean, angles, signal, feats, metrics, template, src, quality, T, notes, warnings=warnings)
 
 # %% ../nbs/16_pipeline.ipynb #927c8988
 def check_video_input(path) -> Path:
