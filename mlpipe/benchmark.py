@@ -127,7 +127,8 @@ class BenchmarkRunner:
             batch_size:int=1, # items per call
             **tags): # extra columns of the table (format=..., input=...)
         "Register a case."
-        if any(c[0] == name and c[3] == tags for c in self.cases): raise ConfigurationError(f'case {name!r} {tags} added twice')
+        if any(c[0] == name and c[2] == batch_size and c[3] == tags for c in self.cases):
+            raise ConfigurationError(f'case {name!r} (batch {batch_size}, {tags}) added twice')
         self.cases.append((name, fn, batch_size, tags))
         return self
 
