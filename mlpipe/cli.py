@@ -147,7 +147,8 @@ def _gpu(args):
     g = gpu_info()
     print(pd.DataFrame([x.__dict__ for x in g]).to_string(index=False) if g else f'no NVIDIA GPU: {gpu_note()}')
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv:list|None=None, # the command line, to add the deploy commands only when asked for (they import torch)
+                ) -> argparse.ArgumentParser:
     "The `mlpipe` argument parser."
     p = argparse.ArgumentParser(prog='mlpipe', description='mlpipe: from a video of a person moving to numbers you can trust, and what your model costs on a GPU.')
     p.add_argument('--version', action='version', version=f'mlpipe {mlpipe.__version__}')
@@ -175,11 +176,16 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument('--inference', action='store_true', help='profile inference (no backward, no optimizer)')
     sub.add_parser('gpu', help='the NVIDIA GPUs NVML sees')
     sub.add_parser('info', help='the machine and the run configuration mlpipe picks')
+    if not argv or argv[0] in ('export', 'bench', '-h', '--help'):
+        from mlpipe.models import add_deploy_commands
+        add_deploy_commands(sub)
     return p
 
 def main(argv:list|None=None) -> int:
     "Entry point of the `mlpipe` command."
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
+    if getattr(args, 'handler', None): return args.handler(args)   # export, bench: their own one-line errors
     setup_logging('mlpipe', 'WARNING')
     try:
         if args.command in ('analyze', 'demo', 'profile'): load_config(args.config)   # bad settings: refused before any work
