@@ -23,13 +23,27 @@ def _front(nb):
         return yaml.safe_load(c.source.strip().strip('-')) or {}, nb.cells[1:]
     return {}, nb.cells
 
+def _nb_of_page() -> dict:
+    "Doc page name -> its notebook, relative to the repository root ('data' -> 'nbs/01_data.ipynb')."
+    out = {}
+    for f in sorted((ROOT / 'nbs').glob('*.ipynb')):
+        m = re.search(r'#\|\s*default_exp\s+([\w.]+)', f.read_text(encoding='utf-8'))
+        if m: out[m[1]] = f'nbs/{f.name}'
+    for f in sorted((ROOT / 'nbs' / 'tutorials').glob('*.ipynb')): out[f'tutorials/{f.stem}'] = f'nbs/tutorials/{f.name}'
+    return out
+
+def _repo_links(md:str, pages:dict) -> str:
+    "Links to doc pages -> relative links to their notebooks, which work on the repository page."
+    return re.sub(r'\]\(([\w/-]+)\.html(#[^)]*)?\)', lambda m: f'](' + pages[m[1]] + ')' if m[1] in pages else m[0], md)
+
 def readme():
-    "README.md from nbs/index.ipynb: markdown as is, code fenced with its text output."
+    "README.md from nbs/index.ipynb: markdown as is (links to doc pages -> the notebooks), code fenced with its text output."
     nb = nbformat.read(ROOT / 'nbs' / 'index.ipynb', 4)
+    pages = _nb_of_page()
     out = ['<!-- generated from nbs/index.ipynb by .ci/docs.py readme: edit the notebook -->\n']
     for c in nb.cells:
         src = c.source
-        if c.cell_type == 'markdown': out.append(src + '\n')
+        if c.cell_type == 'markdown': out.append(_repo_links(src, pages) + '\n')
         elif c.cell_type == 'code' and not src.lstrip().startswith('#| hide'):
             out.append('```python\n' + src + '\n```\n')
             text = ''.join(o.get('text', '') or o.get('data', {}).get('text/plain', '') for o in c.get('outputs', []))
