@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_report.ipynb #c5e4938c
 from __future__ import annotations
-import base64, html, io, json, datetime
+import base64, html, io, json, datetime, re
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ def table_html(df:pd.DataFrame, # one row per item; numbers are rounded by colum
     "A DataFrame as an HTML table that fits the page: numbers rounded, long text wrapping, wide tables scrolling."
     fmts = {c: (lambda v, c=c: fmt_value(v, str(c))) if floatfmt is None else floatfmt.format for c in df.columns}
     t = df.to_html(index=index, formatters=fmts, border=0, classes='tbl', na_rep='–', escape=True)
+    t = re.sub(r'(<th[^>]*>)([^<]*)</th>', lambda m: m[1] + m[2].replace('_', '_<wbr>') + '</th>', t)  # long names break at _
     return f'<div class="tbl-wrap">{t}</div>'
 
 def facts_html(facts:dict) -> str:
@@ -53,7 +54,7 @@ table{border-collapse:collapse;font-size:.9em}td,th{padding:.25em .6em;border-bo
 table.facts th{text-align:left;color:#555;font-weight:normal}table.facts td{text-align:left}
 tr.flagged td{background:#fde8e8}figure{margin:1em 0}img{max-width:100%}.muted{color:#777;font-size:.85em}
 .tbl-wrap{max-width:100%;overflow-x:auto}table.tbl td{white-space:nowrap}table.tbl td:last-child{white-space:normal;text-align:left;min-width:14em}
-table.tbl th{white-space:normal;vertical-align:bottom;font-size:.85em}
+table.tbl th{white-space:normal;vertical-align:bottom;font-size:.85em}table.tbl th:last-child{text-align:left}
 .headline{font-size:1.05em;line-height:1.5;background:#f4f7fb;border-left:4px solid #3b6ea8;padding:.6em 1em;margin:1em 0}
 .headline p{margin:.15em 0}.warnings{background:#fff4e5;border-left:4px solid #e08a00;padding:.6em 1em;margin:1em 0}
 .warnings li{margin:.2em 0}"""
