@@ -3,7 +3,8 @@
 python .ci/browser_check.py PAGE.html[::TEXT-THAT-MUST-APPEAR] ... [--shots DIR] [--widget NOTEBOOK.ipynb]
 
 Per page, in a 1280 x 900 window: no console error, no request to the network (the site must work offline; any
-http(s) request is blocked and reported), the expected text present, no raw Quarto markup (`{target=`) in the text,
+http(s) request is blocked and reported), the expected text present, no raw Quarto markup (`{target=`) or HTML link
+markup in the text,
 every in-page link `#id` (on this page or another page of the site) pointing at an id that exists, and the page no
 wider than the window (wide tables and code scroll inside their own box). `--shots DIR` saves a screenshot per page.
 `--widget NB` checks that a stored notebook displays an ipywidgets explorer (a widget view whose stored state holds a
@@ -38,6 +39,7 @@ def check_page(browser, page_path:str, must:str='', shot:str|None=None) -> list:
     bad = list(errors) + [f'network request (the site must load nothing from the network): {u}' for u in network]
     if must and must not in text: bad.append(f'{must!r} not in the page')
     if '{target=' in text: bad.append(f"raw Quarto markup in the text: {text.count('{target=')} x '{{target='")
+    if '<a href=' in text: bad.append(f"raw HTML shown as text: {text.count('<a href=')} x '<a href='")
     if width > WIDTH: bad.append(f'page is {width} px wide in a {WIDTH} px window')
     for href in set(links):
         where, _, frag = href.partition('#')

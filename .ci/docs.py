@@ -58,7 +58,11 @@ def _html_link(m, depth=0):
     anchor = '#' + re.sub(r'[^a-z0-9]+', '-', m[3].lower()).strip('-') if m[3] else ''
     return f'<a href="{"../" * depth}{m[2]}.html{anchor}">{text}</a>'
 
-def _links(text, depth=0): return _LINK.sub(lambda m: _html_link(m, depth), text)
+def _links(text, depth=0):
+    "Doc links -> HTML links in prose; inside code fences (show_doc's docments) a link is its plain text."
+    parts = re.split(r'(```.*?```)', text, flags=re.S)
+    return ''.join(re.sub(r'\[`?([^\]`]+)`?\]\([^)]*\)', r'\1', x) if x.startswith('```') else _LINK.sub(lambda m: _html_link(m, depth), x)
+                   for x in parts)
 
 _ATTRS = re.compile(r'\[source\]\([^)]*\)\{[^}]*\}|(?<=\))\{target=[^}\n]*\}')  # Quarto-only: show_doc's source link, {target=...}
 _NOISE = re.compile(r'^(INFO: Created TensorFlow Lite|USDT:|\[[\w,]+ @ 0x[0-9a-f]+\] |WARNING: All log messages before absl::InitializeLog|[IWEF]\d{4} \d\d:\d\d:\d\d'
