@@ -1,23 +1,25 @@
 # The README's two commands, `make demo` and `make test`, plus developer helpers.
-# Every target creates .venv when needed and installs mlpipe with its pinned dependencies from this repository's
-# files (settings.ini); re-running reuses what is installed (re-installing only when settings.ini or setup.py change).
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# All set-up lives in one script, .ci/setup: it creates .venv when needed and installs mlpipe (editable) with its
+# pinned dependencies from settings.ini, and, for the browser checks of `make test`, Debian's chromium (apt-get when
+# run as root, otherwise it stops at once with the command that fixes it). Re-running reuses what is installed
+# (re-installing only when settings.ini, setup.py or .ci/setup change).
 VENV   := .venv
 STAMP  := $(VENV)/.mlpipe-installed
 
-.PHONY: install demo test sync hooks docs
+.PHONY: install browser demo test sync hooks docs
 install: $(STAMP)
 
-$(STAMP): settings.ini setup.py
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install -q --upgrade pip "setuptools>=70" wheel
-	$(VENV)/bin/python -m pip install -q -e ".[dev]"
+$(STAMP): settings.ini setup.py .ci/setup
+	bash .ci/setup python
 	touch $(STAMP)
 
-demo: $(STAMP)          ## run the main job on embedded data; prints where the report is
+browser:                ## Chromium for the headless-browser checks (make test)
+	bash .ci/setup browser
+
+demo: $(STAMP)          ## about 15 s: the main job on embedded data; prints where the report is
 	$(VENV)/bin/mlpipe demo
 
-test: $(STAMP)          ## the whole check (what CI runs): sync, clean, notebook tests, docs site
+test: $(STAMP) browser  ## the developers' whole check, what CI runs (5-10 min on 2 cores): sync, notebook tests, docs site, browser
 	bash .ci/check
 
 sync: $(STAMP)          ## before committing: export the library, clean the notebooks, regenerate README.md
@@ -26,5 +28,5 @@ sync: $(STAMP)          ## before committing: export the library, clean the note
 hooks: $(STAMP)         ## once after cloning: nbdev's git clean hook and notebook merge driver
 	$(VENV)/bin/nbdev_install_hooks
 
-docs: $(STAMP)          ## the static docs site in _build/html/ (nbdev_docs builds the Quarto site where Quarto is installed)
+docs: $(STAMP)          ## the static docs site in _build/html/ (nothing is installed: no Quarto, no pip)
 	$(VENV)/bin/python .ci/docs.py site

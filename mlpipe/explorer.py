@@ -30,7 +30,7 @@ def explorer_figure(analysis, pos:int, angle:str|None=None, video=None, fig=None
     if fig is None: fig = plt.figure(figsize=(11, 3.6))
     fig.clf(); ax0, ax1 = fig.add_subplot(1, 3, 1), fig.add_subplot(1, 3, (2, 3))
     w, h = a.pose.meta.get('image_width', 1280), a.pose.meta.get('image_height', 720)
-    ax0.imshow(_frame(video, pos, (w, h))); plot_skeleton(ax0, a.clean, pos, 'C3', lw=1.5); ax0.set_xlim(0, w); ax0.set_ylim(h, 0); ax0.axis('off')
+    ax0.imshow(_frame(video, pos, (w, h))); plot_skeleton(ax0, a.clean, pos, 'C3', lw=3); ax0.set_xlim(0, w); ax0.set_ylim(h, 0); ax0.axis('off')
     ax0.set_title(f'frame {pos} ({a.pose.timestamps[pos]:.2f} s)', fontsize=9)
     flagged = [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else []
     reps = a.reps if angle == a.signal else a.reps.iloc[0:0] if not len(a.reps) else a.reps
@@ -39,11 +39,15 @@ def explorer_figure(analysis, pos:int, angle:str|None=None, video=None, fig=None
     fig.tight_layout()
     return fig
 
-def explore(analysis, video=None):
+def explore(analysis, # an `Analysis` from `analyze_video` or `analyze_sequence`
+            video=None, # the video to draw on; default: the analysed file (`analysis.video.path`), none for a sequence
+           ):           # the widget: the last value of a cell, it shows itself
     "ipywidgets explorer: frame slider and angle dropdown linked to the figure."
     import ipywidgets as W
     import matplotlib.pyplot as plt
     a = analysis
+    if isinstance(a, tuple): raise PoseDataError('explore takes one Analysis, not a tuple')
+    if video is None and getattr(a, 'video', None) is not None: video = a.video.path
     names = [c for c in a.angles.columns if c != 'time']
     slider = W.IntSlider(0, 0, a.pose.n_frames - 1, description='frame', continuous_update=False, layout=W.Layout(width='60%'))
     drop = W.Dropdown(options=names, value=a.signal, description='angle')

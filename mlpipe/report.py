@@ -4,28 +4,47 @@
 
 # %% ../nbs/15_report.ipynb #c5e4938c
 from __future__ import annotations
-import base64, html, io, json, datetime
+import base64, html, io, json, datetime, re
 from pathlib import Path
 import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['fig_html', 'table_html', 'facts_html', 'write_report', 'browser_check']
+__all__ = ['fmt_value', 'fig_html', 'table_html', 'facts_html', 'write_report', 'analysis_headline', 'browser_check']
 
 # %% ../nbs/15_report.ipynb #53887d07
+_DECIMALS = [(('_deg_s', 'deg/s'), 0), (('_s', '(s)', ' s'), 2), (('_deg', '(deg)', 'deg'), 1), (('_mb', 'mib'), 1),
+             (('dtw', 'distance'), 1), (('quality', 'share', 'coverage', 'confidence'), 2)]
+
+def fmt_value(v, # a value of a report: a float is rounded, anything else is shown as it is
+              name:str='', # its name; a unit in it (`_s`, `_deg`, `_deg_s`, `_mb`...) says how far to round
+             ) -> str:
+    "A value as a report shows it: rounded to what it means."
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (float, np.floating)): return str(v)
+    if not np.isfinite(v): return '–'
+    n = name.lower()
+    d = next((d for ends, d in _DECIMALS if any(n.endswith(e) or e in n for e in ends)), None)
+    return f'{v:.{d}f}' if d is not None else f'{v:.3g}'
+
 def fig_html(fig, alt:str='figure', dpi:int=110) -> str:
     "A matplotlib figure as an embedded <img> (the figure is closed)."
     import matplotlib.pyplot as plt
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight'); plt.close(fig)
     return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"/></figure>'
 
-def table_html(df:pd.DataFrame, floatfmt:str='{:.3g}', index=False) -> str:
-    "A DataFrame as an HTML table with compact number formatting."
-    return df.to_html(index=index, float_format=lambda v: floatfmt.format(v), border=0, classes='tbl', na_rep='–')
+def table_html(df:pd.DataFrame, # one row per item; numbers are rounded by column name (`fmt_value`)
+               index=False, # show the index
+               floatfmt:str|None=None, # one format for every float instead (e.g. '{:.3g}')
+              ) -> str:
+    "A DataFrame as an HTML table that fits the page: numbers rounded, long text wrapping, wide tables scrolling."
+    fmts = {c: (lambda v, c=c: fmt_value(v, str(c))) if floatfmt is None else floatfmt.format for c in df.columns}
+    t = df.to_html(index=index, formatters=fmts, border=0, classes='tbl', na_rep='–', escape=True)
+    t = re.sub(r'(<th[^>]*>)([^<]*)</th>', lambda m: m[1] + m[2].replace('_', '_<wbr>') + '</th>', t)  # long names break at _
+    return f'<div class="tbl-wrap">{t}</div>'
 
 def facts_html(facts:dict) -> str:
-    "A key-value list."
-    rows = ''.join(f'<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>' for k, v in facts.items())
+    "A key-value list (numbers rounded by their name)."
+    rows = ''.join(f'<tr><th>{html.escape(str(k))}</th><td>{html.escape(fmt_value(v, str(k)))}</td></tr>' for k, v in facts.items())
     return f'<table class="facts">{rows}</table>'
 
 # %% ../nbs/15_report.ipynb #50d70c0c
@@ -33,19 +52,29 @@ _CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;ma
 h1{font-size:1.6em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;font-size:.9em}td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:right}
 table.facts th{text-align:left;color:#555;font-weight:normal}table.facts td{text-align:left}
-tr.flagged td{background:#fde8e8}figure{margin:1em 0}img{max-width:100%}.muted{color:#777;font-size:.85em}"""
+tr.flagged td{background:#fde8e8}figure{margin:1em 0}img{max-width:100%}.muted{color:#777;font-size:.85em}
+.tbl-wrap{max-width:100%;overflow-x:auto}table.tbl td{white-space:nowrap}table.tbl td:last-child{white-space:normal;text-align:left;min-width:14em}
+table.tbl th{white-space:normal;vertical-align:bottom;font-size:.85em}table.tbl th:last-child{text-align:left}
+.headline{font-size:1.05em;line-height:1.5;background:#f4f7fb;border-left:4px solid #3b6ea8;padding:.6em 1em;margin:1em 0}
+.headline p{margin:.15em 0}.warnings{background:#fff4e5;border-left:4px solid #e08a00;padding:.6em 1em;margin:1em 0}
+.warnings li{margin:.2em 0}"""
 
 def write_report(path:str|Path, # .html file to write (refuses to overwrite an existing file)
                  title:str, sections:list, # [(heading, html block or list of blocks), ...]
                  summary:dict|None=None, # also written beside the page as <name>.json
+                 headline:list|None=None, # the lines a reader sees first: what was analysed, what was found, what to look at
+                 warnings:list|None=None, # plain-language warnings, shown in a box under the headline
                 ) -> Path:
     "Write a self-contained HTML report (and its JSON summary)."
     p = Path(path)
     if p.exists(): raise FileExistsError(f'{p} exists; reports are never overwritten')
     body = ''.join(f'<h2>{html.escape(h)}</h2>' + (''.join(b) if isinstance(b, list) else b) for h, b in sections)
+    top = ''.join(f'<p>{html.escape(str(l))}</p>' for l in headline or [])
+    top = f'<div class="headline">{top}</div>' if top else ''
+    if warnings: top += '<div class="warnings"><strong>Warnings</strong><ul>' + ''.join(f'<li>{html.escape(str(w))}</li>' for w in warnings) + '</ul></div>'
     stamp = datetime.datetime.now().isoformat(timespec='seconds')
     page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>{body}'
+            f'<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>{top}{body}'
             f'<p class="muted">made by mlpipe on {stamp}</p></body></html>')
     p.write_text(page, encoding='utf-8')
     if summary is not None: p.with_suffix('.json').write_text(json.dumps(summary, indent=2, default=_json_default))
@@ -57,6 +86,26 @@ def _json_default(o):
     if isinstance(o, np.ndarray): return o.tolist()
     if isinstance(o, Path): return str(o)
     raise TypeError(f'not JSON serialisable: {type(o).__name__}')
+
+# %% ../nbs/15_report.ipynb #d9696803
+def analysis_headline(a, # an `Analysis` (mlpipe.pipeline): pose, reps, signal, quality, warnings and, for a video, video
+                     ) -> list[str]: # three lines: what was analysed, what was found, what to look at
+    "The three lines a report opens with."
+    v, p = getattr(a, 'video', None), a.pose
+    if v is not None: src = f'{Path(str(v.path)).name} ({getattr(v, "frames", p.n_frames)} frames at {getattr(v, "fps", p.fps):.0f} fps, {getattr(v, "backend", "")} pose)'
+    else: src = f'{p.source or "a pose sequence"} ({p.n_frames} frames at {p.fps:.0f} fps)'
+    r = a.reps
+    flagged = [int(x) for x in r.rep[r.flagged]] if len(r) else []
+    found = f'{len(r)} repetitions' + (f', range of motion {r.rom_deg.min():.0f}-{r.rom_deg.max():.0f} deg' if len(r) else '')
+    found += f'; flagged as unlike the others: repetition {", ".join(map(str, flagged))}' if flagged else '; none flagged'
+    warns = list(getattr(a, 'warnings', []) or [])
+    if warns: look = f'the warning{"s" if len(warns) > 1 else ""} below first: {warns[0]}'
+    elif flagged:
+        w = r.loc[r.dtw_distance.idxmax()]
+        look = f'repetition {int(w.rep)} ({w.reasons or "different timing"}), in the angle plot and the table'
+    elif a.quality['pose_quality'] < 0.5: look = f"data quality ({a.quality['pose_quality']:.2f} of 1): see its recommendations"
+    else: look = 'nothing stands out; the table has each repetition\'s timing and range'
+    return [f'Analysed: {src}, repetitions counted from {a.signal}.', f'Found: {found}.', f'Look at: {look}.']
 
 # %% ../nbs/15_report.ipynb #baf788eb
 def browser_check(html_path, expect:str='', screenshot=None, timeout_s:int=120, count_images:bool=True) -> dict:
