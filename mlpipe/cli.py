@@ -128,8 +128,9 @@ def _print_summary(s:dict, job:str):
     if s.get('reps_table'):
         cols = ['rep', 'duration_s', 'rom_deg', 'eccentric_s', 'concentric_s', 'dtw_distance', 'flagged']
         print(pd.DataFrame(s['reps_table'])[cols].to_string(index=False, float_format=lambda v: f'{v:.2f}'))
-    if s.get('ground_truth_check'): print('check against the ground truth:', s['ground_truth_check'])
-    if s.get('detection'): print('detection on bus.jpg:', s['detection'])
+    rounded = lambda d: {k: (round(v, 2) if isinstance(v, float) else v) for k, v in d.items()}
+    if s.get('ground_truth_check'): print('check against the ground truth:', rounded(s['ground_truth_check']))
+    if s.get('detection'): print('detection on bus.jpg:', rounded(s['detection']))
     if s.get('pose_model_memory'): print('pose model memory:', {k: (round(v, 1) if isinstance(v, float) else v) for k, v in s['pose_model_memory'].items()})
     print(f"pose quality {s['quality']['pose_quality']:.2f}; {s['seconds']:.1f} s")
     print(f"report written to {s['report']}")

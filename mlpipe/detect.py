@@ -285,7 +285,7 @@ def draw_poses(img:np.ndarray, seqs:list, pos:int) -> np.ndarray:
         kp = s.keypoints[pos, :, :2]
         if np.isnan(kp).all(): continue
         col = _COLORS[k % len(_COLORS)]
-        draw_skeleton(out, kp, s.schema, col, thickness=max(2, out.shape[0] // 300), radius=max(3, out.shape[0] // 250))
+        draw_skeleton(out, kp, s.schema, col, thickness=max(3, out.shape[0] // 120), radius=max(4, out.shape[0] // 100))
         top = np.nanmin(kp, 0).astype(int)
         cv2.putText(out, f'id {s.track_id} {np.mean(s.confidence[pos][s.confidence[pos] > 0]):.2f}', (int(top[0]), max(15, int(top[1]) - 10)),
                     cv2.FONT_HERSHEY_SIMPLEX, max(0.5, out.shape[0] / 1500), col, 2, cv2.LINE_AA)

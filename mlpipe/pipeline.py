@@ -234,9 +234,7 @@ def _recording(a:Analysis) -> dict:
 def _report_sections(a:Analysis, vram=None, extra_sections=()) -> list:
     from mlpipe.report import fig_html, table_html, facts_html
     import matplotlib; import matplotlib.pyplot as plt
-    from html import escape
-    secs = [('Warnings', '<ul>' + ''.join(f'<li>{escape(w)}</li>' for w in a.warnings) + '</ul>')] if a.warnings else []
-    secs += [('Recording', facts_html({k: (f'{v:.3g}' if isinstance(v, float) else v) for k, v in _recording(a).items()}))]
+    secs = [('Recording', facts_html({k: (f'{v:.3g}' if isinstance(v, float) else v) for k, v in _recording(a).items()}))]
     secs += list(extra_sections)
     flagged = [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else []
     fig, ax = plt.subplots(figsize=(10, 3))
@@ -322,7 +320,7 @@ def write_results(a:Analysis, out_dir, title:str='mlpipe analysis', vram=None,
                   replace:bool=False, # replace a database session with the same id (an explicit re-run)
                  ) -> dict:
     "Write files, report and database rows of an analysis into the new folder `out_dir`; returns the summary."
-    from mlpipe.report import write_report
+    from mlpipe.report import write_report, analysis_headline
     from mlpipe import db as rdb
     out = check_output_folder(out_dir)
     db = None if db is None else Path(db)
@@ -351,7 +349,8 @@ def write_results(a:Analysis, out_dir, title:str='mlpipe analysis', vram=None,
         tmp.mkdir()
         save_pose(a.pose, tmp / 'pose_raw.parquet'); save_pose(a.clean, tmp / 'pose_clean.parquet')
         a.angles.to_csv(tmp / 'angles.csv', index=False); a.reps.to_csv(tmp / 'reps.csv', index=False)
-        write_report(tmp / 'report.html', title, _report_sections(a, vram, extra_sections), summary)
+        write_report(tmp / 'report.html', title, _report_sections(a, vram, extra_sections), summary,
+                     headline=analysis_headline(a), warnings=a.warnings)
         if before_publish is not None: before_publish(tmp)
         if inside: rdb.setup_database(tmp / db.name); rdb.store_session(tmp / db.name, **row)
         _publish(tmp, out)
