@@ -39,7 +39,9 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--steps', type=int, default=40); ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--rank-run', action='store_true')
+    ap.add_argument('--threads', type=int, default=0, help='torch threads of the single process (0 = torch default)')
     a = ap.parse_args()
+    if a.threads: torch.set_num_threads(a.threads)
     if a.rank_run:
         t = fit_time(a.steps, a.batch, 'ddp')
         if os.environ.get('RANK', '0') == '0': print(json.dumps({'seconds': t}))
