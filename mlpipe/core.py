@@ -13,8 +13,8 @@ import yaml
 # %% auto #0
 __all__ = ['DEFAULT_CONFIG', 'ENV_VARIABLES', 'LOG_FORMAT', 'MACHINE_PROFILES', 'MlpipeError', 'ConfigurationError', 'GPUError',
            'PoseDataError', 'DatabaseError', 'ModelError', 'validate_config', 'env_overrides', 'load_config',
-           'setup_logging', 'GPUDevice', 'HardwareProfile', 'Config', 'get_machine_config', 'shared_data_dir',
-           'shared_data', 'cache_dir', 'import_ultralytics']
+           'setup_logging', 'native_stderr_silenced', 'GPUDevice', 'HardwareProfile', 'Config', 'get_machine_config',
+           'shared_data_dir', 'shared_data', 'cache_dir', 'import_ultralytics']
 
 # %% ../nbs/00_core.ipynb #dc900fad
 class MlpipeError(Exception):
@@ -157,6 +157,32 @@ def setup_logging(name='mlpipe', # logger name; modules use 'mlpipe.<module>'
         h._mlpipe = True
         logger.addHandler(h)
     return logger
+
+# %% ../nbs/00_core.ipynb #0fae86c2
+import threading, contextlib, sys, ctypes
+_quiet_lock = threading.Lock()
+_quiet = {'depth': 0, 'saved': None}
+
+@contextlib.contextmanager
+def native_stderr_silenced():
+    "Drop what native libraries print straight to file descriptor 2 while the block runs (nests, thread-safe)."
+    with _quiet_lock:
+        if _quiet['depth'] == 0:
+            sys.stderr.flush()
+            _quiet['saved'] = os.dup(2)
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 2)
+            os.close(null)
+        _quiet['depth'] += 1
+    try: yield
+    finally:
+        with _quiet_lock:
+            _quiet['depth'] -= 1
+            if _quiet['depth'] == 0:
+                ctypes.CDLL(None).fflush(None)                # C stdio may hold some of it: drop that too
+                os.dup2(_quiet['saved'], 2)
+                os.close(_quiet['saved'])
+
 
 # %% ../nbs/00_core.ipynb #997ca7ba
 @dataclass

@@ -4,13 +4,13 @@
 
 # %% ../nbs/10_detect.ipynb #4a89e137
 from __future__ import annotations
-import os, time
+import os, time, contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 import numpy as np
 import pandas as pd
-from .core import PoseDataError, ModelError, import_ultralytics
+from .core import PoseDataError, ModelError, import_ultralytics, native_stderr_silenced
 from .data import PoseSequence, MEDIAPIPE_33, COCO_17, schema_mapping, to_schema, torso_length
 
 # %% auto #0
@@ -104,15 +104,22 @@ class MediaPipeDetector:
         try: import mediapipe as mp
         except ImportError as e: raise ModelError('mediapipe is not installed: pip install "mediapipe==0.10.21"') from e
         self.world = world
-        self._pose = mp.solutions.pose.Pose(static_image_mode=static_image_mode, model_complexity=model_complexity,
-                                            min_detection_confidence=min_detection_confidence, min_tracking_confidence=min_tracking_confidence)
+        self._first = True                                                # TFLite/absl print on start and first person
+        with native_stderr_silenced():
+            self._pose = mp.solutions.pose.Pose(static_image_mode=static_image_mode, model_complexity=model_complexity,
+                                                min_detection_confidence=min_detection_confidence,
+                                                min_tracking_confidence=min_tracking_confidence)
+            self._pose.process(np.zeros((64, 64, 3), np.uint8))             # the graph starts now, not during later work
 
     def detect(self, img:np.ndarray) -> list:
         "Poses in one BGR frame: a list of (keypoints (33, 2 or 3), confidence (33,), box or None)."
         import cv2
         img = _check_image(img)
-        r = self._pose.process(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+        rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        with native_stderr_silenced() if self._first else contextlib.nullcontext():
+            r = self._pose.process(rgb)
         if r.pose_landmarks is None: return []
+        self._first = False                                               # the landmark model starts with the first person
         lm = r.pose_world_landmarks if self.world else r.pose_landmarks
         a = np.array([[p.x, p.y, p.z, p.visibility] for p in lm.landmark])
         kp = a[:, :3] if self.world else a[:, :2] * [img.shape[1], img.shape[0]]
