@@ -130,7 +130,7 @@ def plot_attribution(attr:pd.DataFrame, ax=None, title:str='share of DTW²'):
     "Heatmap time segment x feature."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(6, 0.35 * len(attr.columns) + 1.2))
-    v = attr.T.to_numpy() / attr.to_numpy().sum()
+    v = attr.T.to_numpy() / max(attr.to_numpy().sum(), np.finfo(float).tiny)   # identical sequences: all zeros
     im = ax.imshow(v, cmap='magma_r', aspect='auto')
     ax.set_yticks(range(len(attr.columns)), attr.columns, fontsize=8); ax.set_xticks(range(len(attr)), attr.index, fontsize=7, rotation=45)
     ax.set_xlabel('time of the first sequence'); ax.set_title(title, fontsize=9); plt.colorbar(im, ax=ax, fraction=.03)
