@@ -48,7 +48,7 @@ if __name__ == '__main__':
         sys.exit(0)
     single = fit_time(a.steps, a.batch, 'auto')
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    out = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port', '29531',
+    out = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--standalone',
                           __file__, '--rank-run', '--steps', str(a.steps), '--batch', str(a.batch)],
                          capture_output=True, text=True, timeout=900, env=env)
     ddp = json.loads([l for l in out.stdout.splitlines() if l.startswith('{')][-1])['seconds']
