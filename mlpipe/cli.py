@@ -17,18 +17,20 @@ def _default_out(stem:str) -> Path:
     "A new folder name under mlpipe_runs/, unique even for runs started in the same second."
     return Path('mlpipe_runs') / f"{stem}-{datetime.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
 
-def run_analyze(video, reference=None,
+def run_analyze(video, # the video file
+                reference=None, # anything `mlpipe.pipeline.resolve_reference` takes (a video, .parquet/.csv, .npy)
                 backend:str|None=None, # None: `pose.backend` of the settings (MLPIPE_POSE__BACKEND applies)
-                exercise:str='auto', out=None,
+                exercise:str='auto', # a key of `mlpipe.pipeline.EXERCISES` or 'auto'
+                out=None, # a new (or empty) output folder; None: mlpipe_runs/<video>-<time>-<random>
                 db=None, # results database file (any name); None: `database.path` of the settings
-                config=None, progress:bool=True,
+                config=None, # a settings file (YAML/JSON); None: the defaults and MLPIPE_... variables
+                progress:bool=True, # progress bars while detecting
                 start_s:float=0.0, end_s:float|None=None, # analyse only this part of the video (seconds)
                 strict:bool=False, # a truncated video is an error instead of a warning
-               ) -> dict:
-    "The analyze job; returns the summary."
+               ) -> 'RunSummary':
+    "The analyze job: everything that can be refused is refused before the detection; returns the summary."
     from mlpipe.detect import video_info
-    from mlpipe.pipeline import analyze_video, write_results, load_reference, check_output_folder, check_video_input
-    from mlpipe.data import PoseSequence
+    from mlpipe.pipeline import analyze_video, write_results, check_output_folder, check_video_input
     from mlpipe.db import check_database
     t0 = time.perf_counter()
     settings = load_config(config)                                        # a bad setting or variable: refused first
@@ -38,23 +40,23 @@ def run_analyze(video, reference=None,
     check_output_folder(out)
     db = Path(db) if db else Path(settings['database']['path'])
     if db.parent.resolve() != out.resolve(): check_database(db)
-    if start_s < 0 or (end_s is not None and end_s <= start_s): raise MlpipeError(f'--start {start_s} / --end {end_s}: need 0 <= start < end')
-    ref = load_reference(reference, backend, 'auto' if exercise is None else exercise, settings, progress)   # before the video
-    if isinstance(ref, PoseSequence):
-        want = {'mediapipe': 'mediapipe33', 'yolo': 'coco17'}[backend]
-        if ref.schema.name != want: raise MlpipeError(f'the reference has schema {ref.schema.name!r}, but the {backend} backend gives {want!r}: they cannot be compared (nothing was written)')
-    a = analyze_video(video, backend, exercise, ref, settings, start_s, end_s, progress=progress, strict=strict)
+    if start_s < 0 or (end_s is not None and end_s <= start_s):
+        raise MlpipeError(f'--start {start_s} / --end {end_s}: need 0 <= start < end')
+    a = analyze_video(video, backend, exercise, reference, settings, start_s, end_s, progress=progress, strict=strict)
     vr, extra = None, ()
     if backend == 'yolo':
         from mlpipe.vram import VRAMProfiler, yolo_pose_network
         vr = VRAMProfiler(settings).profile_model(yolo_pose_network(), (3, 640, 640), batch_size=1, train=False)
-    else: extra = [('Pose model memory', '<p>MediaPipe Pose runs its TFLite model on the CPU (XNNPACK): there is no PyTorch/GPU memory to profile. Use <code>--backend yolo</code> for a GPU model and its memory profile.</p>')]
+    else: extra = [('Pose model memory', _MEDIAPIPE_MEMORY_NOTE)]
     s = write_results(a, out, f'mlpipe analysis: {Path(video).name}', vram=vr, db=db, extra_sections=extra)
     s['seconds'] = time.perf_counter() - t0
     return s
 
+_MEDIAPIPE_MEMORY_NOTE = ('<p>MediaPipe Pose runs its TFLite model on the CPU (XNNPACK): there is no PyTorch/GPU memory '
+                          'to profile. Use <code>--backend yolo</code> for a GPU model and its memory profile.</p>')
+
 # %% ../nbs/19_cli.ipynb #64d80b6f
-def run_demo(out=None, seed:int=0, progress:bool=True, vram:bool=True) -> dict:
+def run_demo(out=None, seed:int=0, progress:bool=True, vram:bool=True) -> 'RunSummary':
     "The demo job; returns the summary."
     import cv2
     import numpy as np
@@ -93,7 +95,8 @@ def run_demo(out=None, seed:int=0, progress:bool=True, vram:bool=True) -> dict:
     render = lambda folder: render_video(truth.pose2d, folder / 'session.mp4', progress=progress)   # before the folder is in place
     s = write_results(a, out, 'mlpipe demo', vram=vr, db=out / 'results.sqlite', session_id=out.name, extra_sections=sections,
                       extra_summary={'detection': detection, 'ground_truth_check': check}, before_publish=render)
-    s |= {'database': str((out / 'results.sqlite').resolve()), 'seconds': time.perf_counter() - t0}
+    s['database'] = str((out / 'results.sqlite').resolve())
+    s['seconds'] = time.perf_counter() - t0
     return s
 
 # %% ../nbs/19_cli.ipynb #f97abcc5
@@ -187,9 +190,9 @@ def main(argv:list|None=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
     if getattr(args, 'handler', None): return args.handler(args)   # export, bench: their own one-line errors
-    setup_logging('mlpipe', 'WARNING')
     try:
-        if args.command in ('analyze', 'demo', 'profile'): load_config(args.config)   # bad settings: refused before any work
+        settings = load_config(args.config) if args.command in ('analyze', 'demo', 'profile') else None   # refused first
+        setup_logging('mlpipe', settings['log_level'] if settings else 'WARNING')
         if args.command == 'analyze':
             _print_summary(run_analyze(args.video, args.reference, args.backend, args.exercise, args.out, args.db, args.config,
                                        start_s=args.start, end_s=args.end, strict=args.strict), 'analyze')

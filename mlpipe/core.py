@@ -5,16 +5,16 @@
 # %% ../nbs/00_core.ipynb #9cdb3b6e
 from __future__ import annotations
 import os, json, copy, logging, platform
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Any
 import yaml
 
 # %% auto #0
 __all__ = ['DEFAULT_CONFIG', 'ENV_VARIABLES', 'LOG_FORMAT', 'MACHINE_PROFILES', 'MlpipeError', 'ConfigurationError', 'GPUError',
-           'PoseDataError', 'DatabaseError', 'ModelError', 'validate_config', 'env_overrides', 'load_config',
-           'setup_logging', 'native_stderr_silenced', 'GPUDevice', 'HardwareProfile', 'Config', 'get_machine_config',
-           'shared_data_dir', 'shared_data', 'cache_dir', 'import_ultralytics']
+           'PoseDataError', 'DatabaseError', 'ModelError', 'Result', 'validate_config', 'env_overrides', 'load_config',
+           'as_settings', 'setup_logging', 'native_stderr_silenced', 'GPUDevice', 'HardwareProfile', 'Config',
+           'get_machine_config', 'shared_data_dir', 'shared_data', 'cache_dir', 'import_ultralytics']
 
 # %% ../nbs/00_core.ipynb #dc900fad
 class MlpipeError(Exception):
@@ -35,20 +35,31 @@ class DatabaseError(MlpipeError, RuntimeError):
 class ModelError(MlpipeError, RuntimeError):
     "A model file or network is missing, of the wrong kind, or cannot be run or exported."
 
+# %% ../nbs/00_core.ipynb #0ea0810a
+class Result:
+    "Base of mlpipe's result dataclasses: fields by attribute or by key, and `as_dict` for JSON."
+    def __getitem__(self, key:str): 
+        if key not in self.keys(): raise KeyError(f'{type(self).__name__} has no {key!r}; it has {self.keys()}')
+        return getattr(self, key)
+    def keys(self) -> list: return [f.name for f in fields(self)]
+    def get(self, key:str, default=None): return getattr(self, key, default) if key in self.keys() else default
+    def as_dict(self) -> dict: return {k: getattr(self, k) for k in self.keys()}
+
 # %% ../nbs/00_core.ipynb #f8ccd189
 DEFAULT_CONFIG = {
     'device': 'auto',              # 'auto' | 'cpu' | 'cuda' | 'cuda:N'
     'precision': 'auto',           # 'auto' | 'fp32' | 'fp16' | 'bf16'
     'batch_size': 0,               # 0 = choose from the hardware profile
     'num_workers': 0,              # 0 = choose from the hardware profile
-    'log_level': 'INFO',
-    'pose': {'backend': 'mediapipe', 'min_confidence': 0.5, 'max_streams': 4},
+    'log_level': 'WARNING',        # level of mlpipe's own log lines (the `mlpipe` command sets it)
+    'pose': {'backend': 'mediapipe', 'min_confidence': 0.5},
     'biomech': {'cutoff_hz': 6.0, 'filter_order': 2, 'max_gap_s': 0.25},
     'dtw': {'window': 0, 'anomaly_k': 3.0},
     'vram': {'max_vram_percent': 0.9, 'budget_mb': 0},
     'database': {'path': 'mlpipe_results.sqlite'},
 }
 
+# %% ../nbs/00_core.ipynb #7accf87c
 _SCHEMA = {  # dotted key -> (types, check or allowed values, description of what is allowed)
     'device': (str, lambda v: v in ('auto', 'cpu', 'cuda') or v.startswith('cuda:'), "'auto', 'cpu', 'cuda' or 'cuda:N'"),
     'precision': (str, ('auto', 'fp32', 'fp16', 'bf16'), None),
@@ -57,11 +68,10 @@ _SCHEMA = {  # dotted key -> (types, check or allowed values, description of wha
     'log_level': (str, ('DEBUG', 'INFO', 'WARNING', 'ERROR'), None),
     'pose.backend': (str, ('mediapipe', 'yolo'), None),
     'pose.min_confidence': ((int, float), lambda v: 0 <= v <= 1, 'in [0, 1]'),
-    'pose.max_streams': (int, lambda v: v >= 1, '>= 1'),
     'biomech.cutoff_hz': ((int, float), lambda v: v > 0, '> 0'),
     'biomech.filter_order': (int, lambda v: 1 <= v <= 8, 'in 1..8'),
     'biomech.max_gap_s': ((int, float), lambda v: v >= 0, '>= 0'),
-    'dtw.window': (int, lambda v: v >= 0, '>= 0 (0 = no window)'),
+    'dtw.window': (int, lambda v: v >= 0, '>= 0 (0 = 10 % of the template length)'),
     'dtw.anomaly_k': ((int, float), lambda v: v > 0, '> 0'),
     'vram.max_vram_percent': ((int, float), lambda v: 0 < v <= 1, 'in (0, 1]'),
     'vram.budget_mb': ((int, float), lambda v: v >= 0, '>= 0 (0 = detect)'),
@@ -138,6 +148,16 @@ def load_config(path:str|Path|None=None, # YAML (.yml/.yaml) or JSON file; None 
         if not isinstance(data, dict): raise ConfigurationError(f"{p} must hold a mapping of settings, got {type(data).__name__}")
         cfg = _merge(cfg, data)
     return validate_config(_merge(cfg, env_overrides(environ)))
+
+# %% ../nbs/00_core.ipynb #f5411372
+def as_settings(config=None, # None (defaults + environment), a YAML/JSON path, a partial settings dict, or a `Config`
+               ) -> dict: # the full validated nested settings
+    "The settings meant by `config`, whichever form it comes in."
+    if config is None: return load_config()
+    if isinstance(config, (str, Path)): return load_config(config)
+    if isinstance(config, dict): return validate_config(_merge(DEFAULT_CONFIG, config))
+    if hasattr(config, 'settings'): return config.settings
+    raise ConfigurationError(f'config must be None, a path, a settings dict or a Config, got {type(config).__name__}')
 
 # %% ../nbs/00_core.ipynb #0cb2b5e1
 LOG_FORMAT = '%(asctime)s %(levelname)-7s %(name)s: %(message)s'
@@ -267,6 +287,7 @@ class Config:
             dev, prec, bs = 'cpu', 'fp32', int(min(8, max(1, hw.cpu_count // 2)))
             workers, desc = max(0, hw.cpu_count - 1), f'CPU only ({hw.cpu_count} cores; {hw.gpu_note})'
         if s['device'] != 'auto': dev = s['device']
+        if dev == 'cpu': prec = 'fp32'
         if s['device'] == 'cpu' and s['precision'] in ('fp16', 'bf16'):
             raise ConfigurationError(f"setting 'precision' = {s['precision']!r} is not supported with device 'cpu'; use 'fp32'")
         if s['precision'] != 'auto': prec = s['precision']

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json, os, sqlite3, datetime, uuid
 from pathlib import Path
 import pandas as pd
-from .core import DatabaseError, load_config
+from .core import DatabaseError, as_settings
 
 # %% auto #0
-__all__ = ['MIGRATIONS', 'SCHEMA_VERSION', 'get_db_connection', 'check_database', 'setup_database', 'store_session', 'query']
+__all__ = ['MIGRATIONS', 'SCHEMA_VERSION', 'REP_COLUMNS', 'get_db_connection', 'check_database', 'setup_database',
+           'store_session', 'query']
 
 # %% ../nbs/17_db.ipynb #8f1f5a31
 MIGRATIONS = [
@@ -26,6 +27,9 @@ MIGRATIONS = [
     """CREATE TABLE comparisons (session_id TEXT REFERENCES sessions ON DELETE CASCADE, reference TEXT,
                               similarity_score REAL, alignment_score REAL, distance REAL, PRIMARY KEY (session_id, reference));
        CREATE INDEX reps_flagged ON reps (flagged);""",
+    """ALTER TABLE reps RENAME COLUMN peak_velocity_deg_s TO peak_velocity_down_deg_s;
+       ALTER TABLE reps ADD COLUMN peak_velocity_up_deg_s REAL;
+       ALTER TABLE reps ADD COLUMN duration_s REAL;""",    # the columns of mlpipe.reps.rep_metrics, by their own names
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -34,8 +38,7 @@ _CONFIG_SUFFIXES = ('.yml', '.yaml', '.json')
 def _db_path(config) -> Path:
     "A database path as given (any name but a settings file), or `database.path` of the settings."
     if isinstance(config, (str, Path)) and Path(config).suffix.lower() not in _CONFIG_SUFFIXES: return Path(config)
-    cfg = config if isinstance(config, dict) else load_config(config)
-    return Path(cfg['database']['path'])
+    return Path(as_settings(config)['database']['path'])
 
 def _open_checked(p:Path, timeout_s:float, read_only:bool) -> sqlite3.Connection:
     "Open `p` and check, before changing anything in it, that it is an mlpipe database this version can use."
@@ -105,8 +108,10 @@ def setup_database(config=None) -> Path:
     finally: con.close()
     return p
 
-
 # %% ../nbs/17_db.ipynb #01f8d322
+REP_COLUMNS = ['rep', 'start_s', 'end_s', 'duration_s', 'rom_deg', 'peak_deg', 'eccentric_s', 'concentric_s',
+               'peak_velocity_down_deg_s', 'peak_velocity_up_deg_s', 'dtw_distance', 'flagged', 'reasons']
+
 def store_session(config, session_id:str, info:dict, poses:pd.DataFrame|None=None, reps:pd.DataFrame|None=None,
                   metrics:dict|None=None, comparisons:pd.DataFrame|None=None,
                   replace:bool=False, # replace a session with the same id (an explicit re-run); else that is an error
@@ -123,11 +128,11 @@ def store_session(config, session_id:str, info:dict, poses:pd.DataFrame|None=Non
                         info.get('source'), info.get('backend'), info.get('exercise'), info.get('fps'), info.get('frames'), info.get('reps'),
                         json.dumps(info, default=str)))
             for name, df, cols in (('pose_sequences', poses, ['track_id', 'path', 'schema_name', 'frames', 'missing_share']),
-                                   ('reps', reps, ['rep', 'start_s', 'end_s', 'rom_deg', 'peak_deg', 'eccentric_s', 'concentric_s', 'peak_velocity_deg_s', 'dtw_distance', 'flagged', 'reasons']),
+                                   ('reps', reps, REP_COLUMNS),
                                    ('comparisons', comparisons, ['reference', 'similarity_score', 'alignment_score', 'distance'])):
                 if df is None or not len(df): continue
                 d = df.reindex(columns=cols)
-                con.executemany(f'INSERT INTO {name} VALUES ({",".join("?" * (len(cols) + 1))})',
+                con.executemany(f'INSERT INTO {name} (session_id, {", ".join(cols)}) VALUES ({",".join("?" * (len(cols) + 1))})',
                                 [(session_id, *[None if pd.isna(v) else (v.item() if hasattr(v, 'item') else v) for v in row]) for row in d.itertuples(index=False)])
             con.executemany('INSERT INTO metrics VALUES (?,?,?)', [(session_id, k, float(v)) for k, v in (metrics or {}).items()])
             con.execute('COMMIT')

@@ -7,14 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from concurrent.futures import ThreadPoolExecutor
-from .core import PoseDataError, ConfigurationError
+from dataclasses import dataclass
+from .core import PoseDataError, ConfigurationError, Result
 from .data import PoseSequence, torso_length
 
 # %% auto #0
 __all__ = ['BLAS_MIN_FEATURES', 'as_series', 'pose_features', 'dtw_distance', 'warping_path', 'accumulated_cost',
            'plot_alignment', 'plot_cost_matrix', 'attribution', 'top_reasons', 'plot_attribution', 'dtw_sq_batch',
            'distance_matrix', 'cross_distances', 'read_ts', 'knn_classify', 'cluster', 'make_template', 'spread',
-           'find_occurrences', 'flag_anomalies', 'compare_sequences']
+           'find_occurrences', 'flag_anomalies', 'Comparison', 'compare_sequences']
 
 # %% ../nbs/07_dtw.ipynb #717504c8
 def as_series(x, name:str='sequence',
@@ -356,7 +357,24 @@ def flag_anomalies(reps:list, template, k:float=3.0, radius:int|str|None='auto',
     return pd.DataFrame(rows)
 
 # %% ../nbs/07_dtw.ipynb #df2e2620
-def compare_sequences(a, b, radius:int|None=None) -> dict:
+@dataclass(repr=False)
+class Comparison(Result):
+    "How a performance compares with a reference, by DTW."
+    distance: float                # DTW distance (Euclidean cost along the path)
+    similarity_score: float        # exp(-RMS cost per path step / reference spread): 1 = identical
+    alignment_score: float         # DTW distance / distance without warping: 1 = no tempo change needed
+    differences: dict              # feature -> share of the squared cost
+    path_length: int
+    def __repr__(self):
+        top = max(self.differences, key=self.differences.get) if self.differences else '-'
+        return (f'Comparison(similarity {self.similarity_score:.3f}, alignment {self.alignment_score:.3f}, '
+                f'distance {self.distance:.3g}, most different: {top})')
+
+# %% ../nbs/07_dtw.ipynb #4289395c
+def compare_sequences(a, # the performance: (frames, features) array or DataFrame (its columns name the features)
+                      b, # the reference, same features
+                      radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
+                     ) -> Comparison:
     "Distance, similarity_score, alignment_score and per-feature differences of `a` against the reference `b`."
     names = list(a.columns) if isinstance(a, pd.DataFrame) else None
     A, B = _pair(a, b)
@@ -366,6 +384,8 @@ def compare_sequences(a, b, radius:int|None=None) -> dict:
     attr = attribution(A, B, radius, share=True, feature_names=names)
     t = np.linspace(0, len(A) - 1, len(B))
     A_lin = np.stack([np.interp(t, np.arange(len(A)), A[:, f]) for f in range(A.shape[1])], 1)
-    d_lin, eps = np.sqrt(((A_lin - B) ** 2).sum()), 0.01 * s * np.sqrt(max(len(A), len(B))) + 1e-12
-    return {'distance': d, 'similarity_score': float(np.exp(-(d / np.sqrt(len(p))) / s)) if s > 0 else float(d == 0),
-            'alignment_score': float(np.clip((d + eps) / (d_lin + eps), 0, 1)), 'differences': attr.sum().to_dict(), 'path_length': len(p)}
+    d_lin = np.sqrt(((A_lin - B) ** 2).sum())
+    eps = 0.01 * s * np.sqrt(max(len(A), len(B))) + 1e-12
+    similarity = float(np.exp(-(d / np.sqrt(len(p))) / s)) if s > 0 else float(d == 0)
+    alignment = float(np.clip((d + eps) / (d_lin + eps), 0, 1))
+    return Comparison(d, similarity, alignment, attr.sum().to_dict(), len(p))

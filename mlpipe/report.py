@@ -35,12 +35,18 @@ def fig_html(fig, alt:str='figure', dpi:int=110) -> str:
 def table_html(df:pd.DataFrame, # one row per item; numbers are rounded by column name (`fmt_value`)
                index=False, # show the index
                floatfmt:str|None=None, # one format for every float instead (e.g. '{:.3g}')
+               row_classes:list|None=None, # a CSS class (or '') per row, e.g. 'flagged' for a repetition to look at
               ) -> str:
     "A DataFrame as an HTML table that fits the page: numbers rounded, long text wrapping, wide tables scrolling."
-    fmts = {c: (lambda v, c=c: fmt_value(v, str(c))) if floatfmt is None else floatfmt.format for c in df.columns}
-    t = df.to_html(index=index, formatters=fmts, border=0, classes='tbl', na_rep='–', escape=True)
-    t = re.sub(r'(<th[^>]*>)([^<]*)</th>', lambda m: m[1] + m[2].replace('_', '_<wbr>') + '</th>', t)  # long names break at _
-    return f'<div class="tbl-wrap">{t}</div>'
+    d = df.reset_index() if index else df
+    show = lambda v, c: '–' if v is None or (isinstance(v, float) and np.isnan(v)) else (
+        fmt_value(v, str(c)) if floatfmt is None or not isinstance(v, (float, np.floating)) else floatfmt.format(v))
+    head = ''.join(f'<th>{html.escape(str(c)).replace("_", "_<wbr>")}</th>' for c in d.columns)   # long names break at _
+    classes = row_classes if row_classes is not None else [''] * len(d)
+    rows = ''.join(f'<tr{f" class={chr(34)}{k}{chr(34)}" if k else ""}>'
+                   + ''.join(f'<td>{html.escape(show(v, c))}</td>' for v, c in zip(r, d.columns)) + '</tr>'
+                   for r, k in zip(d.itertuples(index=False), classes))
+    return f'<div class="tbl-wrap"><table class="tbl"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
 
 def facts_html(facts:dict) -> str:
     "A key-value list (numbers rounded by their name)."
