@@ -75,7 +75,9 @@ def run_demo(out=None, seed:int=0, progress:bool=True, vram:bool=True) -> 'RunSu
     people = YoloPoseDetector().detect(bus)
     with MediaPipeDetector(static_image_mode=True) as mp_det: mp = mp_det.detect(bus)
     seqs = [PoseSequence(p[0][None], p[1][None], schema='coco17', track_id=k) for k, p in enumerate(people)]
-    fig, ax = plt.subplots(figsize=(4, 5)); ax.imshow(draw_poses(bus, seqs, 0)[..., ::-1]); ax.axis('off')
+    fig, ax = plt.subplots(figsize=(4, 5))
+    ax.imshow(draw_poses(bus, seqs, 0)[..., ::-1])
+    ax.axis('off')
     detection = {'image': 'ultralytics/assets/bus.jpg (810 x 1080)', 'YOLO11n-pose people': len(people),
                  'MediaPipe people': len(mp), 'MediaPipe landmarks found': int(np.isfinite(mp[0][0]).all(1).sum()) if mp else 0}
     truth = generate_session('squat', reps=6, flaw_rep=4, flaw='shallow', noise_px=1.5, dropout=0.02, seed=seed)
@@ -139,7 +141,8 @@ def _print_summary(s:dict, job:str):
     print(f"report written to {s['report']}")
 
 def _info(args):
-    hw = HardwareProfile.detect(); cfg = Config.for_hardware(hw)
+    hw = HardwareProfile.detect()
+    cfg = Config.for_hardware(hw)
     print(f'mlpipe {mlpipe.__version__}\nCPUs {hw.cpu_count}, RAM {hw.ram_mb / 1024:.1f} GiB')
     for g in hw.gpus: print(f'GPU {g.index}: {g.name}, {g.memory_total_mb / 1024:.1f} GiB total, {g.memory_free_mb / 1024:.1f} GiB free, sm {g.compute_capability}')
     if not hw.gpus: print(f'GPU: none ({hw.gpu_note})')
@@ -199,11 +202,14 @@ def main(argv:list|None=None) -> int:
         elif args.command == 'demo': _print_summary(run_demo(args.out, args.seed), 'demo')
         elif args.command == 'profile':
             r = run_profile(args.model, args.input_shape, args.batch_size, not args.inference)
-            print(r); print(r.summary().round(2).to_string())
+            print(r)
+            print(r.summary().round(2).to_string())
         elif args.command == 'gpu': _gpu(args)
         elif args.command == 'info': _info(args)
     except (MlpipeError, OSError) as e:
-        print(f'mlpipe {args.command}: error: {e}', file=sys.stderr); return 2
+        print(f'mlpipe {args.command}: error: {e}', file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print(f'mlpipe {args.command}: interrupted; nothing half-written was left', file=sys.stderr); return 130
+        print(f'mlpipe {args.command}: interrupted; nothing half-written was left', file=sys.stderr)
+        return 130
     return 0

@@ -309,7 +309,9 @@ class Config:
 
     def save(self, path:str|Path) -> Path:
         "Write as JSON."
-        p = Path(path); p.write_text(json.dumps(asdict(self), indent=2)); return p
+        p = Path(path)
+        p.write_text(json.dumps(asdict(self), indent=2))
+        return p
 
     @classmethod
     def load(cls, path:str|Path) -> Config:
@@ -318,7 +320,9 @@ class Config:
         except (OSError, json.JSONDecodeError) as e: raise ConfigurationError(f'cannot read config {path}: {e}') from e
         unknown = set(d) - set(cls.__dataclass_fields__)
         if unknown: raise ConfigurationError(f'unknown config fields in {path}: {sorted(unknown)}')
-        c = cls(**d); validate_config(c.settings); return c
+        c = cls(**d)
+        validate_config(c.settings)
+        return c
 
 def get_machine_config(name:str='auto', # 'auto' for this machine, or a key of `MACHINE_PROFILES`
                        settings:dict|None=None) -> Config:

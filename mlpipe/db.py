@@ -53,8 +53,12 @@ def _open_checked(p:Path, timeout_s:float, read_only:bool) -> sqlite3.Connection
     except sqlite3.DatabaseError as e:
         if 'unable to open' in str(e): raise DatabaseError(f'cannot open {p}: {e} (no permission, or the folder is missing)') from e
         raise DatabaseError(f'{p} is corrupt or not a database: {e}') from e
-    if v > SCHEMA_VERSION: con.close(); raise DatabaseError(f'{p} has schema version {v}, newer than this mlpipe ({SCHEMA_VERSION}): upgrade mlpipe')
-    if v == 0 and tables: con.close(); raise DatabaseError(f'{p} is an SQLite database of another application (tables {sorted(tables)[:5]}); it was left untouched')
+    if v > SCHEMA_VERSION:
+        con.close()
+        raise DatabaseError(f'{p} has schema version {v}, newer than this mlpipe ({SCHEMA_VERSION}): upgrade mlpipe')
+    if v == 0 and tables:
+        con.close()
+        raise DatabaseError(f'{p} is an SQLite database of another application (tables {sorted(tables)[:5]}); it was left untouched')
     return con
 
 _READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
@@ -75,7 +79,11 @@ def get_db_connection(config=None, timeout_s:float=30.0,
         else: con.execute('PRAGMA journal_mode=WAL')                        # only once it is known to be ours
         con.execute('PRAGMA foreign_keys=ON')
         if read_only: con.set_authorizer(_read_only_authorizer)           # a write is refused before it starts
-    except sqlite3.DatabaseError as e: con.close(); raise DatabaseError(f'cannot use {p}: {e}') from e
+    except sqlite3.DatabaseError as e:
+        con.close()
+        raise DatabaseError(f'cannot use {p}: {e}') from e
+        con.close()
+        raise DatabaseError(f'cannot use {p}: {e}') from e
     return con
 
 def check_database(config=None) -> Path:
@@ -103,8 +111,13 @@ def setup_database(config=None) -> Path:
         try:
             for k in range(v, SCHEMA_VERSION):
                 for stmt in (s for s in MIGRATIONS[k].split(';') if s.strip()): con.execute(stmt)
-            con.execute(f'PRAGMA user_version={SCHEMA_VERSION}'); con.execute('COMMIT')
-        except sqlite3.DatabaseError as e: con.execute('ROLLBACK'); raise DatabaseError(f'migration {v} -> {SCHEMA_VERSION} of {p} failed: {e}') from e
+            con.execute(f'PRAGMA user_version={SCHEMA_VERSION}')
+            con.execute('COMMIT')
+        except sqlite3.DatabaseError as e:
+            con.execute('ROLLBACK')
+            raise DatabaseError(f'migration {v} -> {SCHEMA_VERSION} of {p} failed: {e}') from e
+            con.execute('ROLLBACK')
+            raise DatabaseError(f'migration {v} -> {SCHEMA_VERSION} of {p} failed: {e}') from e
     finally: con.close()
     return p
 

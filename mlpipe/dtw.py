@@ -93,9 +93,12 @@ def plot_alignment(a, b, path, feature:int=0, ax=None, labels=('a', 'b')):
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(8, 2.6))
     off = 1.2 * (np.ptp(a[:, feature]) + np.ptp(b[:, feature])) / 2
-    ax.plot(a[:, feature] + off, label=labels[0]); ax.plot(b[:, feature], label=labels[1])
+    ax.plot(a[:, feature] + off, label=labels[0])
+    ax.plot(b[:, feature], label=labels[1])
     for i, j in path[::max(1, len(path) // 40)]: ax.plot([i, j], [a[i, feature] + off, b[j, feature]], color='k', lw=.4, alpha=.5)
-    ax.set_xlabel('frame'); ax.set_yticks([]); ax.legend(fontsize=8)
+    ax.set_xlabel('frame')
+    ax.set_yticks([])
+    ax.legend(fontsize=8)
     return ax
 
 def plot_cost_matrix(a, b, path, ax=None):
@@ -104,7 +107,8 @@ def plot_cost_matrix(a, b, path, ax=None):
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
     ax.imshow(accumulated_cost(a, b), origin='lower', cmap='viridis', aspect='auto')
     ax.plot(path[:, 1], path[:, 0], 'w-', lw=1.5)
-    ax.set_xlabel('frame of b'); ax.set_ylabel('frame of a')
+    ax.set_xlabel('frame of b')
+    ax.set_ylabel('frame of a')
     return ax
 
 # %% ../nbs/07_dtw.ipynb #501ad3b8
@@ -124,7 +128,8 @@ def attribution(a, b, radius:int|None=None, bins:int=8, share:bool=False,
 
 def top_reasons(attr:pd.DataFrame, n:int=2) -> list:
     "The `n` largest cells of an attribution table as readable reasons, with their share of the total."
-    s = attr.stack(); s = s / s.sum()
+    s = attr.stack()
+    s = s / s.sum()
     return [f'{f}, {t} of the movement ({v:.0%})' for (t, f), v in s.nlargest(n).items()]
 
 def plot_attribution(attr:pd.DataFrame, ax=None, title:str='share of DTW²'):
@@ -133,8 +138,11 @@ def plot_attribution(attr:pd.DataFrame, ax=None, title:str='share of DTW²'):
     if ax is None: _, ax = plt.subplots(figsize=(6, 0.35 * len(attr.columns) + 1.2))
     v = attr.T.to_numpy() / max(attr.to_numpy().sum(), np.finfo(float).tiny)   # identical sequences: all zeros
     im = ax.imshow(v, cmap='magma_r', aspect='auto')
-    ax.set_yticks(range(len(attr.columns)), attr.columns, fontsize=8); ax.set_xticks(range(len(attr)), attr.index, fontsize=7, rotation=45)
-    ax.set_xlabel('time of the first sequence'); ax.set_title(title, fontsize=9); plt.colorbar(im, ax=ax, fraction=.03)
+    ax.set_yticks(range(len(attr.columns)), attr.columns, fontsize=8)
+    ax.set_xticks(range(len(attr)), attr.index, fontsize=7, rotation=45)
+    ax.set_xlabel('time of the first sequence')
+    ax.set_title(title, fontsize=9)
+    plt.colorbar(im, ax=ax, fraction=.03)
     return ax
 
 # %% ../nbs/07_dtw.ipynb #dbe6972f
@@ -142,9 +150,12 @@ BLAS_MIN_FEATURES = 36
 
 def dtw_sq_batch(A:np.ndarray, B:np.ndarray, radius:int|None=None) -> np.ndarray:
     "Squared DTW of pairs (A[p], B[p]); A (P, n, F), B (P, m, F) float64 -> (P,). numpy only."
-    P, n, _ = A.shape; m = B.shape[1]
-    C = np.matmul(A, B.transpose(0, 2, 1)); C *= -2
-    C += np.einsum('pnf,pnf->pn', A, A)[:, :, None]; C += np.einsum('pmf,pmf->pm', B, B)[:, None, :]
+    P, n, _ = A.shape
+    m = B.shape[1]
+    C = np.matmul(A, B.transpose(0, 2, 1))
+    C *= -2
+    C += np.einsum('pnf,pnf->pn', A, A)[:, :, None]
+    C += np.einsum('pmf,pmf->pm', B, B)[:, None, :]
     np.maximum(C, 0, out=C)                                          # rounding can make tiny negatives
     if radius is not None:
         off = np.arange(m)[None, :] - np.arange(n)[:, None]               # j - i, in the band described above
@@ -156,7 +167,9 @@ def dtw_sq_batch(A:np.ndarray, B:np.ndarray, radius:int|None=None) -> np.ndarray
         lo, hi = max(0, k - m + 1), min(k, n - 1)
         ck = Cf[:, k + lo * (m - 1): k + hi * (m - 1) + 1: m - 1] if m > 1 else Cf[:, k:k + 1]
         Dk, D1, D2 = bufs[k % 3], bufs[(k - 1) % 3], bufs[(k - 2) % 3]
-        if k == 0: Dk[:, 1] = ck[:, 0]; continue
+        if k == 0:
+            Dk[:, 1] = ck[:, 0]
+            continue
         t = tmp[:, :hi - lo + 1]
         np.minimum(D1[:, lo + 1:hi + 2], D1[:, lo:hi + 1], out=t)     # (i, j-1) and (i-1, j)
         np.minimum(t, D2[:, lo:hi + 1], out=t)                        # (i-1, j-1)
@@ -168,23 +181,34 @@ def _numba_kernel():
     "The compiled DTW kernel over a list of pairs, or None without numba (compiled once per process)."
     if 'k' in _KERNEL: return _KERNEL['k']
     try: from numba import njit, prange
-    except ImportError: _KERNEL['k'] = None; return None
+    except ImportError:
+        _KERNEL['k'] = None
+        return None
+        _KERNEL['k'] = None
+        return None
     @njit(parallel=True, fastmath=True, cache=False)
     def pairs(X, Y, ii, jj, lo_off, hi_off):
-        P = len(ii); n, F = X.shape[1], X.shape[2]; m = Y.shape[1]
+        P = len(ii)
+        n, F = X.shape[1], X.shape[2]
+        m = Y.shape[1]
         out = np.empty(P)
         for p in prange(P):
             a, b = X[ii[p]], Y[jj[p]]
-            prev = np.full(m + 1, np.inf); cur = np.full(m + 1, np.inf)
+            prev = np.full(m + 1, np.inf)
+            cur = np.full(m + 1, np.inf)
             prev[0] = 0.0
             for i in range(n):
-                jlo = max(0, i + lo_off); jhi = min(m - 1, i + hi_off)
+                jlo = max(0, i + lo_off)
+                jhi = min(m - 1, i + hi_off)
                 for j in range(m + 1): cur[j] = np.inf
                 for j in range(jlo, jhi + 1):
                     c = 0.0
                     for f in range(F):
-                        d = a[i, f] - b[j, f]; c += d * d
-                    x = prev[j]; y = prev[j + 1]; z = cur[j]
+                        d = a[i, f] - b[j, f]
+                        c += d * d
+                    x = prev[j]
+                    y = prev[j + 1]
+                    z = cur[j]
                     best = x if x < y else y
                     best = best if best < z else z
                     cur[j + 1] = c + best
@@ -280,10 +304,13 @@ def read_ts(path) -> tuple[list, np.ndarray]:
     for line in p.read_text().splitlines():
         line = line.strip()
         if not line or line.startswith('#'): continue
-        if line.lower().startswith('@data'): data = True; continue
+        if line.lower().startswith('@data'):
+            data = True
+            continue
         if not data: continue
         *dims, label = line.split(':')
-        X.append(np.array([[float(v) for v in d.split(',')] for d in dims]).T); y.append(label)
+        X.append(np.array([[float(v) for v in d.split(',')] for d in dims]).T)
+        y.append(label)
     if not X: raise PoseDataError(f'{p} has no @data section with series')
     return X, np.array(y)
 
@@ -348,7 +375,8 @@ def flag_anomalies(reps:list, template, k:float=3.0, radius:int|str|None='auto',
     "DTW distance of each repetition to the template, flag above median + k·1.4826·MAD, with reasons."
     if radius == 'auto': radius = max(1, int(round(0.1 * len(as_series(template)))))
     d = np.array([dtw_distance(r, template, radius) for r in reps])
-    med = np.median(d); mad = 1.4826 * np.median(np.abs(d - med))
+    med = np.median(d)
+    mad = 1.4826 * np.median(np.abs(d - med))
     thr = med + k * max(mad, 0.05 * med)
     rows = []
     for i, (r, di) in enumerate(zip(reps, d)):

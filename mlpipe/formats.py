@@ -96,13 +96,24 @@ def read_bvh(path:str|Path) -> BVH:
             t = tokens[i]
             if t in ('ROOT', 'JOINT', 'End'):
                 name = tokens[i + 1] if t != 'End' else f'{names[stack[-1]]}_end'
-                parents.append(stack[-1] if stack else -1); names.append(name); channels.append([]); offsets.append(None)
+                parents.append(stack[-1] if stack else -1)
+                names.append(name)
+                channels.append([])
+                offsets.append(None)
                 i += 2
-            elif t == '{': stack.append(len(names) - 1); i += 1
-            elif t == '}': stack.pop(); i += 1
-            elif t == 'OFFSET': offsets[-1] = [float(x) for x in tokens[i + 1:i + 4]]; i += 4
+            elif t == '{':
+                stack.append(len(names) - 1)
+                i += 1
+            elif t == '}':
+                stack.pop()
+                i += 1
+            elif t == 'OFFSET':
+                offsets[-1] = [float(x) for x in tokens[i + 1:i + 4]]
+                i += 4
             elif t == 'CHANNELS':
-                n = int(tokens[i + 1]); channels[-1] = tokens[i + 2:i + 2 + n]; i += 2 + n
+                n = int(tokens[i + 1])
+                channels[-1] = tokens[i + 2:i + 2 + n]
+                i += 2 + n
             else: i += 1
         n_frames, frame_time = int(tokens[i + 2]), float(tokens[i + 5])
         values = np.array(tokens[i + 6:], dtype=float)
@@ -114,7 +125,9 @@ def read_bvh(path:str|Path) -> BVH:
 # %% ../nbs/03_formats.ipynb #0a19c923
 def _elementary(axis:str, deg:np.ndarray) -> np.ndarray:
     "Rotation matrices (T, 3, 3) about X, Y or Z."
-    a = np.radians(deg); c, s = np.cos(a), np.sin(a); o, z = np.ones_like(a), np.zeros_like(a)
+    a = np.radians(deg)
+    c, s = np.cos(a), np.sin(a)
+    o, z = np.ones_like(a), np.zeros_like(a)
     m = {'X': [[o, z, z], [z, c, -s], [z, s, c]], 'Y': [[c, z, s], [z, o, z], [-s, z, c]], 'Z': [[c, -s, z], [s, c, z], [z, z, o]]}[axis]
     return np.moveaxis(np.array(m), -1, 0)
 
@@ -126,7 +139,8 @@ def bvh_forward_kinematics(b:BVH) -> tuple[np.ndarray, np.ndarray]:
     for j in range(J):
         trans = np.zeros((T, 3))
         for ch in b.channels[j]:
-            v = b.motion[:, col]; col += 1
+            v = b.motion[:, col]
+            col += 1
             if ch.endswith('position'): trans[:, 'XYZ'.index(ch[0])] = v
             else: loc[:, j] = loc[:, j] @ _elementary(ch[0], v)
         par = b.parents[j]
@@ -150,7 +164,8 @@ def read_openpose_json(folder:str|Path, # folder of per-frame JSON files (sorted
     schema = get_schema(schema)
     files = sorted(Path(folder).glob('*.json')) if not isinstance(folder, (list, tuple)) else [Path(f) for f in folder]
     if not files: raise PoseDataError(f'no OpenPose JSON files in {folder}')
-    kp = np.full((len(files), len(schema), 2), np.nan); conf = np.zeros((len(files), len(schema)))
+    kp = np.full((len(files), len(schema), 2), np.nan)
+    conf = np.zeros((len(files), len(schema)))
     for t, f in enumerate(files):
         try: people = json.loads(f.read_text())['people']
         except (json.JSONDecodeError, KeyError) as e: raise PoseDataError(f'{f} is not an OpenPose JSON file: {e}') from e

@@ -432,10 +432,13 @@ def _clean_stale(parent:Path) -> list:
     for q in parent.glob(f'.*{_TMP_MARK}*'):
         try: pid = int(q.name.split(_TMP_MARK)[1].split('-')[0])
         except (IndexError, ValueError): continue
-        try: os.kill(pid, 0); continue                                       # still running: not stale
+        try:  # still running: not stale
+            os.kill(pid, 0)
+            continue
         except ProcessLookupError: pass
         except PermissionError: continue
-        shutil.rmtree(q, ignore_errors=True); gone.append(q.name)
+        shutil.rmtree(q, ignore_errors=True)
+        gone.append(q.name)
     return gone
 
 def _os_error(e:OSError, where) -> MlpipeError:

@@ -29,7 +29,9 @@ def fmt_value(v, # a value of a report: a float is rounded, anything else is sho
 def fig_html(fig, alt:str='figure', dpi:int=110) -> str:
     "A matplotlib figure as an embedded <img> (the figure is closed)."
     import matplotlib.pyplot as plt
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight'); plt.close(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight')
+    plt.close(fig)
     return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"/></figure>'
 
 def table_html(df:pd.DataFrame, # one row per item; numbers are rounded by column name (`fmt_value`)
