@@ -25,7 +25,8 @@ def clean_pose(raw:PoseSequence, # a detector's output (or any pose sequence)
                config=None, # settings in any form `as_settings` takes
               ) -> PoseSequence: # cleaned; the steps and their values in `meta['preprocessing']`
     "Gate low-confidence points, remove outliers, fill short gaps, low-pass filter."
-    if not isinstance(raw, PoseSequence): raise PoseDataError(f'clean_pose needs a PoseSequence, got {type(raw).__name__}')
+    if not isinstance(raw, PoseSequence):
+        raise PoseDataError(f'clean_pose needs a PoseSequence, got {type(raw).__name__}')
     s = as_settings(config)
     b, p = s['biomech'], s['pose']
     seq = filters.gate_confidence(raw, p['min_confidence'])
@@ -97,7 +98,8 @@ def _recommend(seq, kq, rom=None, ref_rom=None) -> list:
         worst = ", ".join(f"{k} {v:.1%}" for k, v in shaky.jitter_torso[:3].items())
         rec.append(f'jittery keypoints ({worst} of torso length): filter before differentiating '
                    '(PoseProcessor.preprocess_pose), keep the camera still, record at higher resolution.')
-    if seq.fps < 25: rec.append(f'{seq.fps:g} fps is low for velocities: record at 30 fps or more (60+ for fast movements).')
+    if seq.fps < 25:
+        rec.append(f'{seq.fps:g} fps is low for velocities: record at 30 fps or more (60+ for fast movements).')
     if rom is not None and ref_rom is not None:
         for a in rom.index.intersection(ref_rom.index):
             if ref_rom[a] > 10 and rom[a] < 0.8 * ref_rom[a]:
@@ -151,9 +153,11 @@ def load_pose_data(self:PoseAnalyzer, path:str|Path) -> PoseSequence:
     if not p.exists(): raise PoseDataError(f'pose file not found: {p}')
     loaders = {'.parquet': load_pose, '.csv': load_pose, '.trc': formats.read_trc,
                '.bvh': lambda q: formats.bvh_to_pose(formats.read_bvh(q))}
-    if p.suffix.lower() == '.mot': raise PoseDataError(f'{p} holds joint angles, not keypoints: read it with mlpipe.formats.read_mot')
+    if p.suffix.lower() == '.mot':
+        raise PoseDataError(f'{p} holds joint angles, not keypoints: read it with mlpipe.formats.read_mot')
     if p.suffix.lower() not in loaders:
-        raise PoseDataError(f'unsupported pose file type {p.suffix!r}; supported: {sorted(loaders)} or an OpenPose JSON folder')
+        raise PoseDataError(f'unsupported pose file type {p.suffix!r}; supported: {sorted(loaders)} or an OpenPose '
+                            f'JSON folder')
     return loaders[p.suffix.lower()](p)
 
 # %% ../nbs/08_analysis.ipynb #860abc01
@@ -174,11 +178,13 @@ def compare_poses(self:PoseAnalyzer, a:PoseSequence, b:PoseSequence,
                  ) -> dtw.Comparison: # with `differences` summed per keypoint
     "similarity_score, alignment_score (0-1) and per-keypoint differences of `a` against the reference `b` (DTW)."
     if a.schema.name != b.schema.name:
-        raise PoseDataError(f'cannot compare schema {a.schema.name!r} with {b.schema.name!r}: convert one with mlpipe.data.to_schema')
+        raise PoseDataError(f'cannot compare schema {a.schema.name!r} with {b.schema.name!r}: convert one with '
+                            f'mlpipe.data.to_schema')
     fa = dtw.pose_features(clean_pose(a, self.settings), 'keypoints')
     fb = dtw.pose_features(clean_pose(b, self.settings), 'keypoints')
     keep = [c for c in fa.columns if fa[c].notna().mean() >= 0.8 and fb[c].notna().mean() >= 0.8]   # present in 80 %
-    if not keep: raise PoseDataError('no keypoint is present in 80 % of the frames of both sequences: nothing to compare')
+    if not keep:
+        raise PoseDataError('no keypoint is present in 80 % of the frames of both sequences: nothing to compare')
     fill = lambda f: f[keep].interpolate(limit_direction='both')     # DTW needs complete frames
     r = dtw.compare_sequences(fill(fa), fill(fb), radius)
     per_kp = pd.Series(r.differences).groupby(lambda c: c.rsplit('_', 1)[0], sort=False).sum()

@@ -61,7 +61,8 @@ DEFAULT_CONFIG = {
 
 # %% ../nbs/00_core.ipynb #7accf87c
 _SCHEMA = {  # dotted key -> (types, check or allowed values, description of what is allowed)
-    'device': (str, lambda v: v in ('auto', 'cpu', 'cuda') or v.startswith('cuda:'), "'auto', 'cpu', 'cuda' or 'cuda:N'"),
+    'device': (str, lambda v: v in ('auto', 'cpu', 'cuda') or v.startswith('cuda:'), "'auto', 'cpu', 'cuda' or "
+                                                                                     "'cuda:N'"),
     'precision': (str, ('auto', 'fp32', 'fp16', 'bf16'), None),
     'batch_size': (int, lambda v: v >= 0, '>= 0'),
     'num_workers': (int, lambda v: v >= 0, '>= 0'),
@@ -94,7 +95,8 @@ def validate_config(cfg:dict # a full nested settings dict
     flat = _flatten(cfg)
     for key, value in flat.items():
         if key not in _SCHEMA:
-            raise ConfigurationError(f"unknown setting {key!r} (value {value!r}); known settings: {', '.join(sorted(_SCHEMA))}")
+            raise ConfigurationError(f"unknown setting {key!r} (value {value!r}); known settings: "
+                                     f"{', '.join(sorted(_SCHEMA))}")
         types, check, allowed = _SCHEMA[key]
         if isinstance(value, bool) or not isinstance(value, types):
             tn = types.__name__ if isinstance(types, type) else ' or '.join(t.__name__ for t in types)
@@ -125,7 +127,8 @@ def env_overrides(environ:dict|None=None, # defaults to `os.environ`
         path = name[len(prefix):].lower().split('__')
         if '.'.join(path) not in _SCHEMA:
             raise ConfigurationError(f"environment variable {name} is neither a setting (MLPIPE_<SECTION>__<KEY>, e.g. "
-                                     f"MLPIPE_POSE__BACKEND) nor one of {', '.join(ENV_VARIABLES)}; unset it or fix its name")
+                                     f"MLPIPE_POSE__BACKEND) nor one of {', '.join(ENV_VARIABLES)}; unset it or fix "
+                                     f"its name")
         try: value = yaml.safe_load(raw)
         except yaml.YAMLError: value = raw
         d = out
@@ -145,7 +148,8 @@ def load_config(path:str|Path|None=None, # YAML (.yml/.yaml) or JSON file; None 
         try: data = json.loads(text) if p.suffix.lower() == '.json' else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as e: raise ConfigurationError(f"cannot parse {p}: {e}") from e
         if data is None: data = {}
-        if not isinstance(data, dict): raise ConfigurationError(f"{p} must hold a mapping of settings, got {type(data).__name__}")
+        if not isinstance(data, dict):
+            raise ConfigurationError(f"{p} must hold a mapping of settings, got {type(data).__name__}")
         cfg = _merge(cfg, data)
     return validate_config(_merge(cfg, env_overrides(environ)))
 
@@ -289,7 +293,8 @@ class Config:
         if s['device'] != 'auto': dev = s['device']
         if dev == 'cpu': prec = 'fp32'
         if s['device'] == 'cpu' and s['precision'] in ('fp16', 'bf16'):
-            raise ConfigurationError(f"setting 'precision' = {s['precision']!r} is not supported with device 'cpu'; use 'fp32'")
+            raise ConfigurationError(f"setting 'precision' = {s['precision']!r} is not supported with device 'cpu'; "
+                                     f"use 'fp32'")
         if s['precision'] != 'auto': prec = s['precision']
         if s['batch_size']: bs = s['batch_size']
         if s['num_workers']: workers = s['num_workers']

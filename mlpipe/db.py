@@ -45,20 +45,23 @@ def _open_checked(p:Path, timeout_s:float, read_only:bool) -> sqlite3.Connection
     if p.is_dir(): raise DatabaseError(f'{p} is a folder, not a database file')
     if p.exists() and p.stat().st_size > 0:
         with open(p, 'rb') as f:
-            if f.read(16) != b'SQLite format 3\x00': raise DatabaseError(f'{p} is not an SQLite database; it was left untouched')
+            if f.read(16) != b'SQLite format 3\x00':
+                raise DatabaseError(f'{p} is not an SQLite database; it was left untouched')
     try:
         con = sqlite3.connect(p, timeout=timeout_s, isolation_level=None)
         v = con.execute('PRAGMA user_version').fetchone()[0]
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as e:
-        if 'unable to open' in str(e): raise DatabaseError(f'cannot open {p}: {e} (no permission, or the folder is missing)') from e
+        if 'unable to open' in str(e):
+            raise DatabaseError(f'cannot open {p}: {e} (no permission, or the folder is missing)') from e
         raise DatabaseError(f'{p} is corrupt or not a database: {e}') from e
     if v > SCHEMA_VERSION:
         con.close()
         raise DatabaseError(f'{p} has schema version {v}, newer than this mlpipe ({SCHEMA_VERSION}): upgrade mlpipe')
     if v == 0 and tables:
         con.close()
-        raise DatabaseError(f'{p} is an SQLite database of another application (tables {sorted(tables)[:5]}); it was left untouched')
+        raise DatabaseError(f'{p} is an SQLite database of another application (tables {sorted(tables)[:5]}); it was '
+                            f'left untouched')
     return con
 
 _READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
@@ -93,9 +96,11 @@ def check_database(config=None) -> Path:
     probe = next((q for q in [p.parent, *p.parent.parents] if q.exists()), Path('.'))
     if not probe.is_dir(): raise DatabaseError(f'cannot create {p}: {probe} is a file; nothing was written')
     try: (probe / f'.mlpipe-probe-{os.getpid()}-{uuid.uuid4().hex[:6]}').open('x').close()
-    except OSError as e: raise DatabaseError(f'cannot write the database {p}: {probe} is not writable ({e.strerror}); nothing was written') from None
+    except OSError as e: raise DatabaseError(f'cannot write the database {p}: {probe} is not writable ({e.strerror}); '
+                                             f'nothing was written') from None
     for q in probe.glob(f'.mlpipe-probe-{os.getpid()}-*'): q.unlink(missing_ok=True)
-    if p.exists() and not os.access(p, os.W_OK): raise DatabaseError(f'cannot write the database {p} (read-only file); nothing was written')
+    if p.exists() and not os.access(p, os.W_OK):
+        raise DatabaseError(f'cannot write the database {p} (read-only file); nothing was written')
     return p
 
 def setup_database(config=None) -> Path:
@@ -135,7 +140,9 @@ def store_session(config, session_id:str, info:dict, poses:pd.DataFrame|None=Non
         con.execute('BEGIN IMMEDIATE')
         try:
             if con.execute('SELECT 1 FROM sessions WHERE session_id=?', (session_id,)).fetchone():
-                if not replace: raise DatabaseError(f'session {session_id!r} is already in the database; pass replace=True to re-run it')
+                if not replace:
+                    raise DatabaseError(f'session {session_id!r} is already in the database; pass replace=True to '
+                                        f're-run it')
                 con.execute('DELETE FROM sessions WHERE session_id=?', (session_id,))      # cascades to its rows
             con.execute('INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?)', (session_id, datetime.datetime.now().isoformat(timespec='seconds'),
                         info.get('source'), info.get('backend'), info.get('exercise'), info.get('fps'), info.get('frames'), info.get('reps'),
@@ -145,7 +152,8 @@ def store_session(config, session_id:str, info:dict, poses:pd.DataFrame|None=Non
                                    ('comparisons', comparisons, ['reference', 'similarity_score', 'alignment_score', 'distance'])):
                 if df is None or not len(df): continue
                 d = df.reindex(columns=cols)
-                con.executemany(f'INSERT INTO {name} (session_id, {", ".join(cols)}) VALUES ({",".join("?" * (len(cols) + 1))})',
+                con.executemany(f'INSERT INTO {name} (session_id, {", ".join(cols)}) VALUES '
+                                f'({",".join("?" * (len(cols) + 1))})',
                                 [(session_id, *[None if pd.isna(v) else (v.item() if hasattr(v, 'item') else v) for v in row]) for row in d.itertuples(index=False)])
             con.executemany('INSERT INTO metrics VALUES (?,?,?)', [(session_id, k, float(v)) for k, v in (metrics or {}).items()])
             con.execute('COMMIT')
@@ -159,5 +167,6 @@ def query(config, sql:str, params:tuple=()) -> pd.DataFrame:
     "Run a read-only query on an existing database; a DataFrame."
     con = get_db_connection(config, read_only=True)
     try: return pd.read_sql_query(sql, con, params=params)
-    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as e: raise DatabaseError(f'query failed (queries only read the database): {e}') from e
+    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as e: raise DatabaseError(f'query failed (queries only '
+                                                                                      f'read the database): {e}') from e
     finally: con.close()

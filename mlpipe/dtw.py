@@ -30,12 +30,14 @@ def as_series(x, name:str='sequence',
     bad = ~np.isfinite(a)
     if bad.any():
         f, c = np.argwhere(bad)[0]
-        raise PoseDataError(f'{name} has NaN/inf at frame {f}, feature {c} ({bad.sum()} values): fill gaps (mlpipe.filters.fill_gaps) or cut them before DTW')
+        raise PoseDataError(f'{name} has NaN/inf at frame {f}, feature {c} ({bad.sum()} values): fill gaps '
+                            f'(mlpipe.filters.fill_gaps) or cut them before DTW')
     return np.ascontiguousarray(a)
 
 def _pair(a, b, copy:bool=True):
     a, b = as_series(a, 'first sequence', copy), as_series(b, 'second sequence', copy)
-    if a.shape[1] != b.shape[1]: raise PoseDataError(f'the sequences have different feature counts: {a.shape[1]} and {b.shape[1]}')
+    if a.shape[1] != b.shape[1]:
+        raise PoseDataError(f'the sequences have different feature counts: {a.shape[1]} and {b.shape[1]}')
     return a, b
 
 # %% ../nbs/07_dtw.ipynb #e2c31f72
@@ -61,7 +63,8 @@ def pose_features(seq:PoseSequence, kind:str='angles', names:list|None=None, # a
 # %% ../nbs/07_dtw.ipynb #dd60d15e
 def _window(radius):
     if radius is None: return None
-    if radius < 0 or int(radius) != radius: raise ConfigurationError(f'radius = {radius} must be a whole number of frames >= 0')
+    if radius < 0 or int(radius) != radius:
+        raise ConfigurationError(f'radius = {radius} must be a whole number of frames >= 0')
     return int(radius) + 1
 
 def dtw_distance(a, b, radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
@@ -95,7 +98,8 @@ def plot_alignment(a, b, path, feature:int=0, ax=None, labels=('a', 'b')):
     off = 1.2 * (np.ptp(a[:, feature]) + np.ptp(b[:, feature])) / 2
     ax.plot(a[:, feature] + off, label=labels[0])
     ax.plot(b[:, feature], label=labels[1])
-    for i, j in path[::max(1, len(path) // 40)]: ax.plot([i, j], [a[i, feature] + off, b[j, feature]], color='k', lw=.4, alpha=.5)
+    for i, j in path[::max(1, len(path) // 40)]:
+        ax.plot([i, j], [a[i, feature] + off, b[j, feature]], color='k', lw=.4, alpha=.5)
     ax.set_xlabel('frame')
     ax.set_yticks([])
     ax.legend(fontsize=8)
@@ -248,9 +252,12 @@ def _engine(method, same_len, F):
     if method == 'auto':
         if same_len and _numba_kernel() is not None: return 'numba'
         return 'blas' if same_len and F >= BLAS_MIN_FEATURES else 'dtaidistance'
-    if method not in ('numba', 'blas', 'dtaidistance'): raise ConfigurationError(f"method = {method!r} must be 'auto', 'numba', 'blas' or 'dtaidistance'")
-    if method in ('numba', 'blas') and not same_len: raise ConfigurationError(f"method {method!r} needs sequences of equal length; use 'dtaidistance'")
-    if method == 'numba' and _numba_kernel() is None: raise ConfigurationError("method 'numba' needs numba installed (pip install numba)")
+    if method not in ('numba', 'blas', 'dtaidistance'):
+        raise ConfigurationError(f"method = {method!r} must be 'auto', 'numba', 'blas' or 'dtaidistance'")
+    if method in ('numba', 'blas') and not same_len:
+        raise ConfigurationError(f"method {method!r} needs sequences of equal length; use 'dtaidistance'")
+    if method == 'numba' and _numba_kernel() is None:
+        raise ConfigurationError("method 'numba' needs numba installed (pip install numba)")
     return method
 
 def distance_matrix(seqs:list, # sequences (frames, features), same feature count
@@ -259,7 +266,8 @@ def distance_matrix(seqs:list, # sequences (frames, features), same feature coun
     "All pairwise DTW distances."
     S = [as_series(s, f'sequence {k}') for k, s in enumerate(seqs)]
     if not S: raise PoseDataError('distance_matrix needs at least one sequence, got none')
-    if len({s.shape[1] for s in S}) > 1: raise PoseDataError(f'sequences have different feature counts: {sorted({s.shape[1] for s in S})}')
+    if len({s.shape[1] for s in S}) > 1:
+        raise PoseDataError(f'sequences have different feature counts: {sorted({s.shape[1] for s in S})}')
     _window(radius)
     N, method = len(S), _engine(method, len({len(s) for s in S}) == 1, S[0].shape[1])
     i, j = np.triu_indices(N, 1)
@@ -281,7 +289,8 @@ def _finite(vals, SA, SB, i, j, radius):
 def cross_distances(A:list, B:list, radius:int|None=None, method:str='auto') -> np.ndarray:
     "DTW distance of every sequence of `A` to every sequence of `B`, shape (len(A), len(B))."
     SA, SB = [as_series(s) for s in A], [as_series(s) for s in B]
-    if not SA or not SB: raise PoseDataError(f'cross_distances needs sequences on both sides, got {len(SA)} and {len(SB)}')
+    if not SA or not SB:
+        raise PoseDataError(f'cross_distances needs sequences on both sides, got {len(SA)} and {len(SB)}')
     F = {s.shape[1] for s in SA + SB}
     if len(F) > 1: raise PoseDataError(f'sequences have different feature counts: {sorted(F)}')
     method = _engine(method, len({len(s) for s in SA + SB}) == 1, F.pop())
@@ -320,7 +329,8 @@ def knn_classify(train:list, labels, test:list, k:int=1, radius:int|None=None, m
     if len(train) == 0 or len(test) == 0:
         raise PoseDataError(f'knn_classify needs training and test sequences, got {len(train)} and {len(test)}')
     if len(labels) != len(train): raise PoseDataError(f'{len(labels)} labels for {len(train)} training sequences')
-    if not 1 <= k <= len(train): raise ConfigurationError(f'k = {k} must be between 1 and the {len(train)} training sequences')
+    if not 1 <= k <= len(train):
+        raise ConfigurationError(f'k = {k} must be between 1 and the {len(train)} training sequences')
     if metric == 'euclidean':
         A, B = np.stack([as_series(s) for s in test]), np.stack([as_series(s) for s in train])
         D = np.sqrt(((A[:, None] - B[None]) ** 2).sum((2, 3)))

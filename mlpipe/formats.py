@@ -119,7 +119,8 @@ def read_bvh(path:str|Path) -> BVH:
         values = np.array(tokens[i + 6:], dtype=float)
     except (IndexError, ValueError) as e: raise PoseDataError(f'{p} is not a readable BVH file: {e}') from e
     n_ch = sum(len(c) for c in channels)
-    if values.size != n_frames * n_ch: raise PoseDataError(f'{p}: {values.size} motion values, expected {n_frames} frames x {n_ch} channels')
+    if values.size != n_frames * n_ch:
+        raise PoseDataError(f'{p}: {values.size} motion values, expected {n_frames} frames x {n_ch} channels')
     return BVH(names, np.array(parents), np.array(offsets, float), channels, values.reshape(n_frames, n_ch), frame_time)
 
 # %% ../nbs/03_formats.ipynb #0a19c923
@@ -172,7 +173,8 @@ def read_openpose_json(folder:str|Path, # folder of per-frame JSON files (sorted
         arr = [np.array(p['pose_keypoints_2d'], float).reshape(-1, 3) for p in people]
         if not arr: continue
         if any(a.shape[0] != len(schema) for a in arr):
-            raise PoseDataError(f'{f}: {arr[0].shape[0]} keypoints per person, schema {schema.name!r} has {len(schema)}')
+            raise PoseDataError(f'{f}: {arr[0].shape[0]} keypoints per person, schema {schema.name!r} has '
+                                f'{len(schema)}')
         a = arr[int(np.argmax([x[:, 2].mean() for x in arr]))] if person == 'best' else (arr[person] if person < len(arr) else None)
         if a is None: continue
         seen = a[:, 2] > 0

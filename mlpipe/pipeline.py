@@ -56,7 +56,8 @@ def resolve_reference(reference, # None, a template array, a PoseSequence, or a 
                       exercise:str='auto', config=None, progress:bool=True,
                      ) -> None|np.ndarray|PoseSequence: # the template, or the reference's raw pose
     "What a reference means, decided once: a template, a reference pose, or none."
-    raise PoseDataError(f'a reference must be a path, a PoseSequence or a template array, got {type(reference).__name__}')
+    raise PoseDataError(f'a reference must be a path, a PoseSequence or a template array, got '
+                        f'{type(reference).__name__}')
 
 @resolve_reference.register
 def _(reference:None, backend=None, exercise='auto', config=None, progress=True): return None
@@ -94,7 +95,9 @@ _REFERENCE_READERS = {'.npy': _read_template, '.parquet': lambda p, **_: load_po
 @resolve_reference.register(Path)
 def _(reference, backend=None, exercise='auto', config=None, progress=True):
     p = Path(reference)
-    if p.is_dir(): raise PoseDataError(f'the reference {p} is a folder: give a video, a pose file (.parquet/.csv) or a template (.npy)')
+    if p.is_dir():
+        raise PoseDataError(f'the reference {p} is a folder: give a video, a pose file (.parquet/.csv) or a template '
+                            f'(.npy)')
     if not p.is_file(): raise PoseDataError(f'reference not found: {p}')
     detector = backend or as_settings(config)['pose']['backend']
     read = _REFERENCE_READERS.get(p.suffix.lower(), lambda p, **_: _detect_reference(p, detector, progress))
@@ -163,13 +166,16 @@ MIN_FRAMES = 10   # the default low-pass filter (order 2, run forward and back) 
 
 def _check_sequence(pose:PoseSequence, what:str='the pose sequence'):
     "Refuse a sequence nothing can be measured on: too short, or all its points in one place."
-    if not isinstance(pose, PoseSequence): raise PoseDataError(f'{what} must be a PoseSequence, got {type(pose).__name__}')
+    if not isinstance(pose, PoseSequence):
+        raise PoseDataError(f'{what} must be a PoseSequence, got {type(pose).__name__}')
     if pose.n_frames < MIN_FRAMES:
-        raise PoseDataError(f'{what} has {pose.n_frames} frame(s): too few to analyse, at least {MIN_FRAMES} are needed '
+        raise PoseDataError(f'{what} has {pose.n_frames} frame(s): too few to analyse, at least {MIN_FRAMES} are '
+                            f'needed '
                             f'({MIN_FRAMES / pose.fps:.2f} s at {pose.fps:g} fps)')
     seen = ~pose.missing[..., None]
     extent = (np.where(seen, pose.keypoints, -np.inf).max(1) - np.where(seen, pose.keypoints, np.inf).min(1)).max(-1)
-    if not (extent > 0).any(): raise PoseDataError(f'{what}: all keypoints coincide in every frame (no body to measure)')
+    if not (extent > 0).any():
+        raise PoseDataError(f'{what}: all keypoints coincide in every frame (no body to measure)')
 
 # %% ../nbs/16_pipeline.ipynb #4a6953ff
 @dataclass(repr=False)
@@ -222,7 +228,8 @@ def _flag(m:_Movement, reference, exercise:str, settings:dict) -> tuple:
     segs = _rep_features(m.angles, m.features, m.bounds)
     template, src = _template(reference, m, segs, exercise, settings)
     if template.shape[1] != len(m.features):
-        raise PoseDataError(f'the template has {template.shape[1]} features, this analysis compares {len(m.features)} ({m.features})')
+        raise PoseDataError(f'the template has {template.shape[1]} features, this analysis compares {len(m.features)} '
+                            f'({m.features})')
     radius = settings['dtw']['window'] or max(1, int(round(0.1 * len(template))))
     flags = dtw.flag_anomalies(segs, template, k=settings['dtw']['anomaly_k'], radius=radius, names=m.features)
     reps = m.metrics.assign(dtw_distance=flags.distance, flagged=flags.flagged, reasons=flags.reasons)
@@ -260,7 +267,8 @@ def check_video_input(path) -> Path:
     from mlpipe.detect import IMAGE_EXT
     p = Path(path)
     if p.is_dir():
-        raise PoseDataError(f'{p} is a folder: analyze takes one video file (for a folder of images, use mlpipe.detect.detect_video)')
+        raise PoseDataError(f'{p} is a folder: analyze takes one video file (for a folder of images, use '
+                            f'mlpipe.detect.detect_video)')
     if p.suffix.lower() in IMAGE_EXT:
         raise PoseDataError(f'{p} is a still image: analyze needs a video of the movement '
                             '(for the pose in one image, use MediaPipeDetector or YoloPoseDetector .detect)')
@@ -293,7 +301,8 @@ def _truncation(path, frames_read:int, info:dict, start_s:float, end_s:float|Non
     expected = last - first
     if frames_read >= expected - max(2, 0.01 * expected): return None
     return (f'the video ended after {first + frames_read} of the {info["frames"]} frames its header declares '
-            f'({(first + frames_read) / info["fps"]:.1f} of {info["frames"] / info["fps"]:.1f} s): it is probably truncated, '
+            f'({(first + frames_read) / info["fps"]:.1f} of {info["frames"] / info["fps"]:.1f} s): it is probably '
+            f'truncated, '
             f'only the frames read were analysed')
 
 def _check_window(path, info:dict, start_s:float, end_s:float|None, strict:bool):
@@ -321,7 +330,8 @@ def analyze_video(path, # a video file (any format OpenCV reads)
     from mlpipe.detect import video_info
     settings = as_settings(config)
     backend = backend or settings['pose']['backend']
-    if backend not in _SCHEMA_OF_BACKEND: raise ConfigurationError(f"backend = {backend!r} must be 'mediapipe' or 'yolo'")
+    if backend not in _SCHEMA_OF_BACKEND:
+        raise ConfigurationError(f"backend = {backend!r} must be 'mediapipe' or 'yolo'")
     info = video_info(check_video_input(path))
     _check_window(path, info, start_s, end_s, strict)
     reference = resolve_reference(reference, backend, exercise, settings, progress)   # before any work on the video
@@ -331,7 +341,8 @@ def analyze_video(path, # a video file (any format OpenCV reads)
     warn = _truncation(path, pose.n_frames, info, start_s, end_s)
     if warn and strict: raise PoseDataError(f'{path}: {warn} (refused because strict=True)')
     if pose.n_frames < MIN_FRAMES:
-        raise PoseDataError(f'{path}: only {pose.n_frames} frame(s) read, too few to analyse: at least {MIN_FRAMES} are needed')
+        raise PoseDataError(f'{path}: only {pose.n_frames} frame(s) read, too few to analyse: at least {MIN_FRAMES} '
+                            f'are needed')
     seen = int((~pose.missing.all(1)).sum())
     facts = VideoFacts(str(path), pose.fps, pose.n_frames, info['frames'], info['width'], info['height'], backend,
                        T['detect'], seen, len(seqs), start_s, end_s)
@@ -410,11 +421,15 @@ def _report_sections(a:Analysis, vram=None, extra_sections=()) -> list:
 def check_output_folder(out) -> Path:
     "Refuse, before any work, an output folder that exists and is not empty, is a link, or cannot be created."
     out = Path(out)
-    if out.is_symlink(): raise MlpipeError(f'output folder {out} is a symbolic link; give a real folder (nothing was written)')
-    if out.exists() and (not out.is_dir() or any(out.iterdir())): raise MlpipeError(f'output folder {out} exists and is not empty; choose a new one (nothing was written)')
+    if out.is_symlink():
+        raise MlpipeError(f'output folder {out} is a symbolic link; give a real folder (nothing was written)')
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise MlpipeError(f'output folder {out} exists and is not empty; choose a new one (nothing was written)')
     probe = next((p for p in [out, *out.parents] if p.exists()), Path('.'))
-    if probe != out and not probe.is_dir(): raise MlpipeError(f'cannot create {out}: {probe} is a file; nothing was written')
-    if not _can_write_in(probe): raise MlpipeError(f'cannot write into {probe} (no permission or a read-only place); nothing was written')
+    if probe != out and not probe.is_dir():
+        raise MlpipeError(f'cannot create {out}: {probe} is a file; nothing was written')
+    if not _can_write_in(probe):
+        raise MlpipeError(f'cannot write into {probe} (no permission or a read-only place); nothing was written')
     return out
 
 def _can_write_in(folder:Path) -> bool:
@@ -453,7 +468,8 @@ def _publish(tmp:Path, out:Path):
         else: os.rename(tmp, out)
     except OSError as e:
         if e.errno in (errno.ENOTEMPTY, errno.EEXIST):
-            raise MlpipeError(f'output folder {out} was filled by something else while this run worked; nothing was written') from None
+            raise MlpipeError(f'output folder {out} was filled by something else while this run worked; nothing was '
+                              f'written') from None
         raise
 
 # %% ../nbs/16_pipeline.ipynb #fd9e7993
@@ -479,7 +495,8 @@ class RunSummary(Result):
     def __setitem__(self, key:str, value): self.extra[key] = value
     def as_dict(self) -> dict: return {k: self[k] for k in self.keys()}
     def __repr__(self):
-        return (f'RunSummary({self.session_id}: {self.reps} reps from {self.signal}, flagged {self.flagged_reps or "none"}, '
+        return (f'RunSummary({self.session_id}: {self.reps} reps from {self.signal}, flagged '
+                f'{self.flagged_reps or "none"}, '
                 f'{len(self.warnings)} warnings, report {self.report})')
 
 # %% ../nbs/16_pipeline.ipynb #69184829

@@ -79,7 +79,8 @@ def write_report(path:str|Path, # .html file to write (refuses to overwrite an e
     body = ''.join(f'<h2>{html.escape(h)}</h2>' + (''.join(b) if isinstance(b, list) else b) for h, b in sections)
     top = ''.join(f'<p>{html.escape(str(l))}</p>' for l in headline or [])
     top = f'<div class="headline">{top}</div>' if top else ''
-    if warnings: top += '<div class="warnings"><strong>Warnings</strong><ul>' + ''.join(f'<li>{html.escape(str(w))}</li>' for w in warnings) + '</ul></div>'
+    if warnings:
+        top += '<div class="warnings"><strong>Warnings</strong><ul>' + ''.join(f'<li>{html.escape(str(w))}</li>' for w in warnings) + '</ul></div>'
     stamp = datetime.datetime.now().isoformat(timespec='seconds')
     page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f'<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>{top}{body}'
@@ -128,10 +129,12 @@ def browser_check(html_path, expect:str='', screenshot=None, timeout_s:int=120, 
           "document.body.setAttribute('data-decoded-images',n)})</script>")
     with tempfile.TemporaryDirectory() as prof:
         probe = Path(prof) / 'probe.html'                     # a copy with an image-counting script (self-contained pages only)
-        if count_images: probe.write_text(Path(html_path).read_text(encoding='utf-8').replace('</body>', js + '</body>'), encoding='utf-8')
+        if count_images:
+            probe.write_text(Path(html_path).read_text(encoding='utf-8').replace('</body>', js + '</body>'), encoding='utf-8')
         r = subprocess.run([exe, *flags, f'--user-data-dir={prof}/u', '--dump-dom', probe.as_uri() if count_images else url],
                            capture_output=True, text=True, timeout=timeout_s)
-        if screenshot: subprocess.run([exe, *flags, f'--user-data-dir={prof}/u', f'--screenshot={Path(screenshot).resolve()}', url], capture_output=True, timeout=timeout_s)
+        if screenshot:
+            subprocess.run([exe, *flags, f'--user-data-dir={prof}/u', f'--screenshot={Path(screenshot).resolve()}', url], capture_output=True, timeout=timeout_s)
     errors = [l for l in r.stderr.splitlines() if 'CONSOLE' in l and re.search(r'error|uncaught|failed', l, re.I)]
     m = re.search(r'data-decoded-images="(\d+)"', r.stdout)
     return {'available': True, 'console_errors': errors, 'expected_found': (expect in r.stdout) if expect else True,
