@@ -176,53 +176,51 @@ def _gpu(args):
     g = gpu_info()
     print(pd.DataFrame([x.__dict__ for x in g]).to_string(index=False) if g else f'no NVIDIA GPU: {gpu_note()}')
 
-def build_parser(argv:list|None=None, # the command line, to add the deploy commands only when asked for (they import torch)
-                ) -> argparse.ArgumentParser:
-    "The `mlpipe` argument parser."
-    p = argparse.ArgumentParser(prog='mlpipe', description='mlpipe: from a video of a person moving to numbers you can '
-                                                           'trust, and what your model costs on a GPU.')
-    p.add_argument('--version', action='version', version=f'mlpipe {mlpipe.__version__}')
-    p.add_argument('--config', type=Path, default=None, help='settings file (YAML or JSON); MLPIPE_... environment '
-                                                             'variables also apply')
-    sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
+def _add_analyze_command(sub):
     a = sub.add_parser('analyze', help='analyse a video: pose, angles, repetitions, comparison, report',
                        description='Detect the pose in VIDEO, clean it, compute joint angles, count repetitions, '
-                                   'compare each with a reference by DTW, flag the odd ones, and write the results, an '
-                                   'HTML report and database rows to a new folder.')
+                                   'compare each with a reference by DTW, flag the odd ones, and write the results, '
+                                   'an HTML report and database rows to a new folder.')
     a.add_argument('video', type=Path, help='video file (any format OpenCV reads)')
-    a.add_argument('--reference', type=Path, default=None, help='reference: another video, a pose file (.parquet/.csv) '
-                                                                'or a template (.npy); default: the first good '
-                                                                'repetition')
-    a.add_argument('--backend', choices=['mediapipe', 'yolo'], default=None, help='pose detector (default: '
-                                                                                  'pose.backend of the settings, '
-                                                                                  'mediapipe)')
-    a.add_argument('--exercise', choices=['auto', 'squat', 'pushup', 'arm_raise'], default='auto', help='which angle '
-                                                                                                        'drives the '
-                                                                                                        'repetition '
-                                                                                                        'count (default auto)')
-    a.add_argument('--out', type=Path, default=None, help='output folder, new or empty (default '
-                                                          'mlpipe_runs/<video>-<time>)')
-    a.add_argument('--db', type=Path, default=None, help='results database file (default: database.path from the '
-                                                         'settings)')
+    a.add_argument('--reference', type=Path, default=None,
+                   help='reference: another video, a pose file (.parquet/.csv) or a template (.npy); '
+                        'default: the first good repetition')
+    a.add_argument('--backend', choices=['mediapipe', 'yolo'], default=None,
+                   help='pose detector (default: pose.backend of the settings, mediapipe)')
+    a.add_argument('--exercise', choices=['auto', 'squat', 'pushup', 'arm_raise'], default='auto',
+                   help='which angle drives the repetition count (default auto)')
+    a.add_argument('--out', type=Path, default=None, help='output folder, new or empty (default mlpipe_runs/<video>-<time>)')
+    a.add_argument('--db', type=Path, default=None, help='results database file (default: database.path from the settings)')
     a.add_argument('--start', type=float, default=0.0, help='analyse from this time (s; default 0)')
     a.add_argument('--end', type=float, default=None, help='analyse up to this time (s; default: the end)')
-    a.add_argument('--strict', action='store_true', help='a truncated video is an error (default: a warning in the '
-                                                         'summary and report)')
+    a.add_argument('--strict', action='store_true',
+                   help='a truncated video is an error (default: a warning in the summary and report)')
+
+def _add_other_commands(sub):
     d = sub.add_parser('demo', help='run the main job on embedded data (no arguments, no network)',
                        description='Detect poses on an image shipped with Ultralytics, analyse a generated squat '
-                                   'session with known ground truth, profile the pose model memory, and write the '
-                                   'report.')
-    d.add_argument('--out', type=Path, default=None, help='output folder, new or empty (default '
-                                                          'mlpipe_runs/demo-<time>)')
+                                   'session with known ground truth, profile the pose model memory, and write the report.')
+    d.add_argument('--out', type=Path, default=None, help='output folder, new or empty (default mlpipe_runs/demo-<time>)')
     d.add_argument('--seed', type=int, default=0, help='random seed of the generated session (default 0)')
     pr = sub.add_parser('profile', help="memory of a model's training step (measured on a GPU, estimated without)")
     pr.add_argument('model', help="'yolo11n-pose', 'mlp', 'cnn', an Ultralytics YAML, or a saved torch module (.pt)")
-    pr.add_argument('--input-shape', required=True, help='input shape without the batch, comma-separated (e.g. '
-                                                         '3,640,640)')
+    pr.add_argument('--input-shape', required=True, help='input shape without the batch, comma-separated (e.g. 3,640,640)')
     pr.add_argument('--batch-size', type=int, default=1, help='batch size (default 1)')
     pr.add_argument('--inference', action='store_true', help='profile inference (no backward, no optimizer)')
     sub.add_parser('gpu', help='the NVIDIA GPUs NVML sees')
     sub.add_parser('info', help='the machine and the run configuration mlpipe picks')
+
+def build_parser(argv:list|None=None, # the command line, to add the deploy commands only when asked for (they import torch)
+                ) -> argparse.ArgumentParser:
+    "The `mlpipe` argument parser."
+    p = argparse.ArgumentParser(prog='mlpipe', description='mlpipe: from a video of a person moving to numbers you '
+                                                           'can trust, and what your model costs on a GPU.')
+    p.add_argument('--version', action='version', version=f'mlpipe {mlpipe.__version__}')
+    p.add_argument('--config', type=Path, default=None,
+                   help='settings file (YAML or JSON); MLPIPE_... environment variables also apply')
+    sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    _add_analyze_command(sub)
+    _add_other_commands(sub)
     if not argv or argv[0] in ('export', 'bench', '-h', '--help'):
         from mlpipe.models import add_deploy_commands
         add_deploy_commands(sub)

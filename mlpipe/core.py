@@ -38,7 +38,7 @@ class ModelError(MlpipeError, RuntimeError):
 # %% ../nbs/00_core.ipynb #0ea0810a
 class Result:
     "Base of mlpipe's result dataclasses: fields by attribute or by key, and `as_dict` for JSON."
-    def __getitem__(self, key:str): 
+    def __getitem__(self, key:str):
         if key not in self.keys(): raise KeyError(f'{type(self).__name__} has no {key!r}; it has {self.keys()}')
         return getattr(self, key)
     def keys(self) -> list: return [f.name for f in fields(self)]
@@ -280,7 +280,7 @@ class Config:
     @classmethod
     def for_hardware(cls, hw:HardwareProfile, settings:dict|None=None) -> Config:
         "Decide device, precision, batch size and workers for `hw`; explicit settings win over the rules."
-        s = validate_config(_merge(DEFAULT_CONFIG, settings or {}))
+        s = as_settings(settings or {})
         if hw.has_gpu:
             g = hw.gpus[0]
             cc = tuple(g.compute_capability)
