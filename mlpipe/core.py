@@ -42,7 +42,7 @@ class Result:
         if key not in self.keys(): raise KeyError(f'{type(self).__name__} has no {key!r}; it has {self.keys()}')
         return getattr(self, key)
     def keys(self) -> list: return [f.name for f in fields(self)]
-    def get(self, key:str, default=None): return getattr(self, key, default) if key in self.keys() else default
+    def get(self, key:str, default=None): return self[key] if key in self.keys() else default
     def as_dict(self) -> dict: return {k: getattr(self, k) for k in self.keys()}
 
 # %% ../nbs/00_core.ipynb #f8ccd189
