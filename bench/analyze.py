@@ -12,7 +12,7 @@ def main():
     clip = shared_data('pose2sim_balancing', 'videos', 'cam01.mp4')
     if clip is None: return
     from mlpipe.detect import MediaPipeDetector, detect_video, video_info
-    from mlpipe.analysis import PoseProcessor, PoseAnalyzer
+    from mlpipe.analysis import clean_pose, rate_pose
     from mlpipe import angles as ang, reps as rp, dtw
     from mlpipe.pipeline import choose_signal, _rep_features, _first_good, write_results, analyze_sequence
     from mlpipe.cli import run_analyze
@@ -24,14 +24,14 @@ def main():
     t = time.perf_counter()
     with MediaPipeDetector() as det: pose = detect_video(clip, det, progress=False)[0]
     T['detect (MediaPipe)'] = time.perf_counter() - t
-    t = time.perf_counter(); clean = PoseProcessor().preprocess_pose(pose); T['clean'] = time.perf_counter() - t
+    t = time.perf_counter(); clean = clean_pose(pose); T['clean'] = time.perf_counter() - t
     t = time.perf_counter(); A = ang.joint_angles(clean); T['angles'] = time.perf_counter() - t
     t = time.perf_counter(); sig, feats = choose_signal(A); R = rp.segment_reps(A[sig], pose.fps); M = rp.rep_metrics(A[sig], R, pose.fps) if len(R) else None; T['reps'] = time.perf_counter() - t
     t = time.perf_counter()
     if len(R):
         segs = _rep_features(A, feats, R); dtw.flag_anomalies(segs, segs[_first_good(M)], names=feats)
     T['dtw'] = time.perf_counter() - t
-    t = time.perf_counter(); PoseAnalyzer().analyze_pose(pose); T['quality'] = time.perf_counter() - t
+    t = time.perf_counter(); rate_pose(pose, A); T['quality'] = time.perf_counter() - t
     a = analyze_sequence(pose, 'auto')
     t = time.perf_counter(); write_results(a, work / 'direct', db=work / 'd.sqlite'); T['write files, report, database'] = time.perf_counter() - t
     stages = sum(T.values())

@@ -4,50 +4,68 @@
 
 # %% ../nbs/08_analysis.ipynb #da3ed6be
 from __future__ import annotations
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import PoseDataError, ConfigurationError, load_config, DEFAULT_CONFIG, validate_config
+from fastcore.basics import patch
+from .core import PoseDataError, ConfigurationError, as_settings, Result
 from .data import PoseSequence, load_pose, torso_length
 from . import filters, angles as ang, dtw
 
 # %% auto #0
-__all__ = ['PoseProcessor', 'keypoint_quality', 'PoseAnalyzer']
+__all__ = ['clean_pose', 'joint_features', 'PoseProcessor', 'keypoint_quality', 'PoseQuality', 'rate_pose', 'PoseAnalyzer']
 
 # %% ../nbs/08_analysis.ipynb #919c9b96
-def _settings(config) -> dict:
-    if config is None: return load_config()
-    if isinstance(config, (str, Path)): return load_config(config)
-    if isinstance(config, dict):
-        from mlpipe.core import _merge
-        return validate_config(_merge(DEFAULT_CONFIG, config))
-    if hasattr(config, 'settings'): return config.settings
-    raise ConfigurationError(f'config must be None, a path, a settings dict or a Config, got {type(config).__name__}')
+def _highest_cutoff_hz(fps:float, order:int) -> float:
+    "Just below the cutoff whose Winter-corrected value (two passes) reaches 0.45 x fps."
+    return 0.45 * fps * (2 ** 0.5 - 1) ** (1 / (2 * order)) * 0.99
+
+def clean_pose(raw:PoseSequence, # a detector's output (or any pose sequence)
+               config=None, # settings in any form `as_settings` takes
+              ) -> PoseSequence: # cleaned; the steps and their values in `meta['preprocessing']`
+    "Gate low-confidence points, remove outliers, fill short gaps, low-pass filter."
+    if not isinstance(raw, PoseSequence):
+        raise PoseDataError(f'clean_pose needs a PoseSequence, got {type(raw).__name__}')
+    s = as_settings(config)
+    b, p = s['biomech'], s['pose']
+    seq = filters.gate_confidence(raw, p['min_confidence'])
+    seq = filters.hampel(seq)
+    seq = filters.fill_gaps(seq, b['max_gap_s'])
+    cutoff = min(b['cutoff_hz'], _highest_cutoff_hz(seq.fps, b['filter_order']))   # low frame rates: below Nyquist
+    seq = filters.butterworth(seq, cutoff, b['filter_order'])
+    steps = {'min_confidence': p['min_confidence'], 'max_gap_s': b['max_gap_s'], 'cutoff_hz': cutoff, 'order': b['filter_order']}
+    return seq.replace(meta=seq.meta | {'preprocessing': steps})
+
+# %% ../nbs/08_analysis.ipynb #08cb2db5
+_settings = as_settings    # the name mlpipe.vram still imports; new code calls mlpipe.core.as_settings
+
+# %% ../nbs/08_analysis.ipynb #34e2c068
+def joint_features(pose:PoseSequence, # a cleaned pose sequence
+                   names:list|None=None, # angle names (default: all the schema allows)
+                  ) -> pd.DataFrame: # time, angles (deg) and `<angle>_vel` (deg/s) per frame
+    "Joint/segment angles and their angular velocities per frame."
+    a = ang.joint_angles(pose, names)
+    cols = [c for c in a.columns if c != 'time']
+    ok = a[cols].notna().all()
+    v = ang.angular_velocity(a[['time'] + [c for c in cols if ok[c]]], pose.fps, cutoff_hz=None)
+    return pd.concat([a, v.add_suffix('_vel')], axis=1)
 
 # %% ../nbs/08_analysis.ipynb #e0f278c1
 class PoseProcessor:
     "Raw pose -> clean pose -> features, with the project's settings."
-    def __init__(self, config=None): self.settings = _settings(config)
+    def __init__(self, config=None): self.settings = as_settings(config)
+    def __repr__(self): return f"PoseProcessor(biomech={self.settings['biomech']})"
 
-    def preprocess_pose(self, raw:PoseSequence) -> PoseSequence:
-        "Gate low-confidence points, remove outliers, fill short gaps, low-pass filter."
-        if not isinstance(raw, PoseSequence): raise PoseDataError(f'preprocess_pose needs a PoseSequence, got {type(raw).__name__}')
-        b, p = self.settings['biomech'], self.settings['pose']
-        seq = filters.gate_confidence(raw, p['min_confidence'])
-        seq = filters.hampel(seq)
-        seq = filters.fill_gaps(seq, b['max_gap_s'])
-        cutoff = min(b['cutoff_hz'], 0.45 * seq.fps / filters._correction(b['filter_order']) * 0.99)
-        seq = filters.butterworth(seq, cutoff, b['filter_order'])
-        steps = {'min_confidence': p['min_confidence'], 'max_gap_s': b['max_gap_s'], 'cutoff_hz': cutoff, 'order': b['filter_order']}
-        return seq.replace(meta=seq.meta | {'preprocessing': steps})
+@patch
+def preprocess_pose(self:PoseProcessor, raw:PoseSequence) -> PoseSequence:
+    "`clean_pose` with this processor's settings."
+    return clean_pose(raw, self.settings)
 
-    def extract_features(self, pose:PoseSequence, names:list|None=None) -> pd.DataFrame:
-        "Joint/segment angles (deg) and their angular velocities (deg/s) per frame."
-        a = ang.joint_angles(pose, names)
-        cols = [c for c in a.columns if c != 'time']
-        ok = a[cols].notna().all()
-        v = ang.angular_velocity(a[['time'] + [c for c in cols if ok[c]]], pose.fps, cutoff_hz=None)
-        return pd.concat([a, v.add_suffix('_vel')], axis=1)
+@patch
+def extract_features(self:PoseProcessor, pose:PoseSequence, names:list|None=None) -> pd.DataFrame:
+    "`joint_features` of `pose`."
+    return joint_features(pose, names)
 
 # %% ../nbs/08_analysis.ipynb #ba7a1c7f
 def keypoint_quality(seq:PoseSequence, cutoff_hz:float=6.0) -> pd.DataFrame:
@@ -58,7 +76,8 @@ def keypoint_quality(seq:PoseSequence, cutoff_hz:float=6.0) -> pd.DataFrame:
     cut = min(cutoff_hz, 0.4 * seq.fps)
     smooth = filters.butterworth(filled, cut) if seq.n_frames > 30 else filled
     res = np.linalg.norm(filled.keypoints - smooth.keypoints, axis=-1)
-    jitter = np.sqrt(np.nanmean(np.where(seq.missing, np.nan, res) ** 2, axis=0)) / torso_length(seq) if seq.n_frames > 30 else np.zeros(len(cov))
+    if seq.n_frames > 30: jitter = np.sqrt(np.nanmean(np.where(seq.missing, np.nan, res) ** 2, axis=0)) / torso_length(seq)
+    else: jitter = np.zeros(len(cov))
     jitter = np.nan_to_num(jitter, nan=1.0)
     sm = np.exp(-jitter / 0.02)
     return pd.DataFrame({'coverage': cov, 'confidence': conf, 'jitter_torso': jitter, 'smoothness': sm,
@@ -68,66 +87,118 @@ def keypoint_quality(seq:PoseSequence, cutoff_hz:float=6.0) -> pd.DataFrame:
 def _recommend(seq, kq, rom=None, ref_rom=None) -> list:
     rec = []
     for k, r in kq[kq.coverage < 0.9].sort_values('coverage').iterrows():
-        rec.append(f'{k} is missing in {1 - r.coverage:.0%} of frames: check that it stays in view and unoccluded (camera angle, clothing, distance).')
+        rec.append(f'{k} is missing in {1 - r.coverage:.0%} of frames: check that it stays in view and unoccluded '
+                   '(camera angle, clothing, distance).')
     low = kq[(kq.coverage > 0) & (kq.confidence < 0.6)]
-    if len(low): rec.append(f'low detector confidence (< 0.6) for {", ".join(low.index[:5])}: improve lighting and contrast, or use a larger model.')
+    if len(low):
+        rec.append(f'low detector confidence (< 0.6) for {", ".join(low.index[:5])}: improve lighting and contrast, '
+                   'or use a larger model.')
     shaky = kq[kq.jitter_torso > 0.01].sort_values('jitter_torso', ascending=False)
-    if len(shaky): rec.append(f'jittery keypoints ({", ".join(f"{k} {v:.1%}" for k, v in shaky.jitter_torso[:3].items())} of torso length): '
-                              'filter before differentiating (PoseProcessor.preprocess_pose), keep the camera still, record at higher resolution.')
-    if seq.fps < 25: rec.append(f'{seq.fps:g} fps is low for velocities: record at 30 fps or more (60+ for fast movements).')
+    if len(shaky):
+        worst = ", ".join(f"{k} {v:.1%}" for k, v in shaky.jitter_torso[:3].items())
+        rec.append(f'jittery keypoints ({worst} of torso length): filter before differentiating '
+                   '(PoseProcessor.preprocess_pose), keep the camera still, record at higher resolution.')
+    if seq.fps < 25:
+        rec.append(f'{seq.fps:g} fps is low for velocities: record at 30 fps or more (60+ for fast movements).')
     if rom is not None and ref_rom is not None:
         for a in rom.index.intersection(ref_rom.index):
             if ref_rom[a] > 10 and rom[a] < 0.8 * ref_rom[a]:
-                rec.append(f'{a}: range of motion {rom[a]:.0f} deg is {1 - rom[a] / ref_rom[a]:.0%} below the reference {ref_rom[a]:.0f} deg.')
+                rec.append(f'{a}: range of motion {rom[a]:.0f} deg is {1 - rom[a] / ref_rom[a]:.0%} below '
+                           f'the reference {ref_rom[a]:.0f} deg.')
     return rec
 
+# %% ../nbs/08_analysis.ipynb #7c731a7a
+@dataclass(repr=False)
+class PoseQuality(Result):
+    "How trustworthy a pose sequence is, measured, with what to improve."
+    pose_quality: float                  # mean keypoint accuracy, 0-1
+    keypoint_accuracy: dict              # keypoint -> coverage x confidence x smoothness
+    recommendations: list                # plain-language, each saying what was measured
+    keypoint_quality: pd.DataFrame       # per keypoint: coverage, confidence, jitter, smoothness, accuracy
+    range_of_motion: pd.Series           # angle -> range of motion (deg)
+    frames: int
+    fps: float
+    missing_share: float                 # share of missing points in the raw sequence
+    def __repr__(self):
+        return (f'PoseQuality({self.pose_quality:.2f}: {self.frames} frames at {self.fps:g} fps, '
+                f'{self.missing_share:.1%} missing, {len(self.recommendations)} recommendations)')
+
+# %% ../nbs/08_analysis.ipynb #6ef0d2c4
+def rate_pose(pose:PoseSequence, # the raw sequence (coverage and confidence are the detector's)
+              angles:pd.DataFrame, # its joint angles, computed once from the cleaned sequence
+              reference_angles:pd.DataFrame|None=None, # a reference's angles: adds range-of-motion advice
+              cutoff_hz:float=6.0, # the low-pass that separates movement from jitter
+             ) -> PoseQuality:
+    "Quality, keypoint accuracy and recommendations from a sequence and the angles already computed from it."
+    kq = keypoint_quality(pose, cutoff_hz)
+    rom = ang.range_of_motion(angles).rom_deg
+    ref_rom = None if reference_angles is None else ang.range_of_motion(reference_angles).rom_deg
+    return PoseQuality(float(kq.accuracy.mean()), kq.accuracy.to_dict(), _recommend(pose, kq, rom, ref_rom), kq, rom,
+                       pose.n_frames, pose.fps, float(pose.missing.mean()))
+
+# %% ../nbs/08_analysis.ipynb #0cf2b53f
 class PoseAnalyzer:
     "Load, rate, compare and batch-analyse pose sequences."
     def __init__(self, config=None):
-        self.settings = _settings(config); self.processor = PoseProcessor(self.settings)
+        self.settings = as_settings(config)
+        self.processor = PoseProcessor(self.settings)
+    def __repr__(self): return f'PoseAnalyzer({self.processor!r})'
 
-    def load_pose_data(self, path:str|Path) -> PoseSequence:
-        "A pose sequence from .parquet/.csv (mlpipe), .trc, .bvh, or a folder of OpenPose JSON."
-        from mlpipe import formats
-        p = Path(path)
-        if p.is_dir(): return formats.read_openpose_json(p)
-        if not p.exists(): raise PoseDataError(f'pose file not found: {p}')
-        loaders = {'.parquet': load_pose, '.csv': load_pose, '.trc': formats.read_trc, '.bvh': lambda q: formats.bvh_to_pose(formats.read_bvh(q))}
-        if p.suffix.lower() == '.mot': raise PoseDataError(f'{p} holds joint angles, not keypoints: read it with mlpipe.formats.read_mot')
-        if p.suffix.lower() not in loaders: raise PoseDataError(f'unsupported pose file type {p.suffix!r}; supported: {sorted(loaders)} or an OpenPose JSON folder')
-        return loaders[p.suffix.lower()](p)
+@patch
+def load_pose_data(self:PoseAnalyzer, path:str|Path) -> PoseSequence:
+    "A pose sequence from .parquet/.csv (mlpipe), .trc, .bvh, or a folder of OpenPose JSON."
+    from mlpipe import formats
+    p = Path(path)
+    if p.is_dir(): return formats.read_openpose_json(p)
+    if not p.exists(): raise PoseDataError(f'pose file not found: {p}')
+    loaders = {'.parquet': load_pose, '.csv': load_pose, '.trc': formats.read_trc,
+               '.bvh': lambda q: formats.bvh_to_pose(formats.read_bvh(q))}
+    if p.suffix.lower() == '.mot':
+        raise PoseDataError(f'{p} holds joint angles, not keypoints: read it with mlpipe.formats.read_mot')
+    if p.suffix.lower() not in loaders:
+        raise PoseDataError(f'unsupported pose file type {p.suffix!r}; supported: {sorted(loaders)} or an OpenPose '
+                            f'JSON folder')
+    return loaders[p.suffix.lower()](p)
 
-    def analyze_pose(self, pose:PoseSequence, reference:PoseSequence|None=None) -> dict:
-        "pose_quality, keypoint_accuracy, recommendations, and the measurements behind them."
-        kq = keypoint_quality(pose)
-        feats = ang.joint_angles(self.processor.preprocess_pose(pose))
-        rom = ang.range_of_motion(feats).rom_deg
-        ref_rom = ang.range_of_motion(ang.joint_angles(self.processor.preprocess_pose(reference))).rom_deg if reference is not None else None
-        return {'pose_quality': float(kq.accuracy.mean()), 'keypoint_accuracy': kq.accuracy.to_dict(),
-                'recommendations': _recommend(pose, kq, rom, ref_rom), 'keypoint_quality': kq, 'range_of_motion': rom,
-                'frames': pose.n_frames, 'fps': pose.fps, 'missing_share': float(pose.missing.mean())}
+# %% ../nbs/08_analysis.ipynb #860abc01
+@patch
+def analyze_pose(self:PoseAnalyzer,
+                 pose:PoseSequence, # the raw sequence
+                 reference:PoseSequence|None=None, # a reference performance: adds range-of-motion advice
+                ) -> PoseQuality:
+    "pose_quality, keypoint_accuracy, recommendations, and the measurements behind them."
+    angles_of = lambda s: ang.joint_angles(clean_pose(s, self.settings))
+    ref_angles = None if reference is None else angles_of(reference)
+    return rate_pose(pose, angles_of(pose), ref_angles, self.settings['biomech']['cutoff_hz'])
 
-    def compare_poses(self, a:PoseSequence, b:PoseSequence, radius:int|None=None) -> dict:
-        "similarity_score, alignment_score (0-1) and per-keypoint differences of `a` against the reference `b` (DTW)."
-        # keypoints present in >= 80 % of both sequences' frames are compared; their remaining gaps are interpolated
-        if a.schema.name != b.schema.name: raise PoseDataError(f'cannot compare schema {a.schema.name!r} with {b.schema.name!r}: convert one with mlpipe.data.to_schema')
-        fa = dtw.pose_features(self.processor.preprocess_pose(a), 'keypoints')
-        fb = dtw.pose_features(self.processor.preprocess_pose(b), 'keypoints')
-        keep = [c for c in fa.columns if fa[c].notna().mean() >= 0.8 and fb[c].notna().mean() >= 0.8]
-        if not keep: raise PoseDataError('no keypoint is present in 80 % of the frames of both sequences: nothing to compare')
-        fill = lambda f: f[keep].interpolate(limit_direction='both')     # DTW needs complete frames
-        r = dtw.compare_sequences(fill(fa), fill(fb), radius)
-        per_kp = {}
-        for c, v in r['differences'].items(): per_kp[c.rsplit('_', 1)[0]] = per_kp.get(c.rsplit('_', 1)[0], 0.0) + v
-        return r | {'differences': per_kp}
+# %% ../nbs/08_analysis.ipynb #94818b43
+@patch
+def compare_poses(self:PoseAnalyzer, a:PoseSequence, b:PoseSequence,
+                  radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
+                 ) -> dtw.Comparison: # with `differences` summed per keypoint
+    "similarity_score, alignment_score (0-1) and per-keypoint differences of `a` against the reference `b` (DTW)."
+    if a.schema.name != b.schema.name:
+        raise PoseDataError(f'cannot compare schema {a.schema.name!r} with {b.schema.name!r}: convert one with '
+                            f'mlpipe.data.to_schema')
+    fa = dtw.pose_features(clean_pose(a, self.settings), 'keypoints')
+    fb = dtw.pose_features(clean_pose(b, self.settings), 'keypoints')
+    keep = [c for c in fa.columns if fa[c].notna().mean() >= 0.8 and fb[c].notna().mean() >= 0.8]   # present in 80 %
+    if not keep:
+        raise PoseDataError('no keypoint is present in 80 % of the frames of both sequences: nothing to compare')
+    fill = lambda f: f[keep].interpolate(limit_direction='both')     # DTW needs complete frames
+    r = dtw.compare_sequences(fill(fa), fill(fb), radius)
+    per_kp = pd.Series(r.differences).groupby(lambda c: c.rsplit('_', 1)[0], sort=False).sum()
+    return replace(r, differences=per_kp.to_dict())
 
-    def batch_analyze(self, poses:list, progress:bool=True) -> pd.DataFrame:
-        "analyze_pose over many sequences (or paths): one row each."
-        from tqdm.auto import tqdm
-        rows = []
-        for k, p in enumerate(tqdm(poses, desc='analysing', disable=not progress)):
-            seq = p if isinstance(p, PoseSequence) else self.load_pose_data(p)
-            r = self.analyze_pose(seq)
-            rows.append({'item': k, 'source': seq.source, 'frames': r['frames'], 'pose_quality': r['pose_quality'],
-                         'missing_share': r['missing_share'], 'n_recommendations': len(r['recommendations'])})
-        return pd.DataFrame(rows)
+# %% ../nbs/08_analysis.ipynb #cf078436
+@patch
+def batch_analyze(self:PoseAnalyzer, poses:list, progress:bool=True) -> pd.DataFrame:
+    "analyze_pose over many sequences (or paths): one row each."
+    from tqdm.auto import tqdm
+    rows = []
+    for k, p in enumerate(tqdm(poses, desc='analysing', disable=not progress)):
+        seq = p if isinstance(p, PoseSequence) else self.load_pose_data(p)
+        r = self.analyze_pose(seq)
+        rows.append({'item': k, 'source': seq.source, 'frames': r.frames, 'pose_quality': r.pose_quality,
+                     'missing_share': r.missing_share, 'n_recommendations': len(r.recommendations)})
+    return pd.DataFrame(rows)

@@ -17,18 +17,20 @@ def _default_out(stem:str) -> Path:
     "A new folder name under mlpipe_runs/, unique even for runs started in the same second."
     return Path('mlpipe_runs') / f"{stem}-{datetime.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
 
-def run_analyze(video, reference=None,
+def run_analyze(video, # the video file
+                reference=None, # anything `mlpipe.pipeline.resolve_reference` takes (a video, .parquet/.csv, .npy)
                 backend:str|None=None, # None: `pose.backend` of the settings (MLPIPE_POSE__BACKEND applies)
-                exercise:str='auto', out=None,
+                exercise:str='auto', # a key of `mlpipe.pipeline.EXERCISES` or 'auto'
+                out=None, # a new (or empty) output folder; None: mlpipe_runs/<video>-<time>-<random>
                 db=None, # results database file (any name); None: `database.path` of the settings
-                config=None, progress:bool=True,
+                config=None, # a settings file (YAML/JSON); None: the defaults and MLPIPE_... variables
+                progress:bool=True, # progress bars while detecting
                 start_s:float=0.0, end_s:float|None=None, # analyse only this part of the video (seconds)
                 strict:bool=False, # a truncated video is an error instead of a warning
-               ) -> dict:
-    "The analyze job; returns the summary."
+               ) -> 'RunSummary':
+    "The analyze job: everything that can be refused is refused before the detection; returns the summary."
     from mlpipe.detect import video_info
-    from mlpipe.pipeline import analyze_video, write_results, load_reference, check_output_folder, check_video_input
-    from mlpipe.data import PoseSequence
+    from mlpipe.pipeline import analyze_video, write_results, check_output_folder, check_video_input
     from mlpipe.db import check_database
     t0 = time.perf_counter()
     settings = load_config(config)                                        # a bad setting or variable: refused first
@@ -38,62 +40,81 @@ def run_analyze(video, reference=None,
     check_output_folder(out)
     db = Path(db) if db else Path(settings['database']['path'])
     if db.parent.resolve() != out.resolve(): check_database(db)
-    if start_s < 0 or (end_s is not None and end_s <= start_s): raise MlpipeError(f'--start {start_s} / --end {end_s}: need 0 <= start < end')
-    ref = load_reference(reference, backend, 'auto' if exercise is None else exercise, settings, progress)   # before the video
-    if isinstance(ref, PoseSequence):
-        want = {'mediapipe': 'mediapipe33', 'yolo': 'coco17'}[backend]
-        if ref.schema.name != want: raise MlpipeError(f'the reference has schema {ref.schema.name!r}, but the {backend} backend gives {want!r}: they cannot be compared (nothing was written)')
-    a = analyze_video(video, backend, exercise, ref, settings, start_s, end_s, progress=progress, strict=strict)
+    if start_s < 0 or (end_s is not None and end_s <= start_s):
+        raise MlpipeError(f'--start {start_s} / --end {end_s}: need 0 <= start < end')
+    a = analyze_video(video, backend, exercise, reference, settings, start_s, end_s, progress=progress, strict=strict)
     vr, extra = None, ()
     if backend == 'yolo':
         from mlpipe.vram import VRAMProfiler, yolo_pose_network
         vr = VRAMProfiler(settings).profile_model(yolo_pose_network(), (3, 640, 640), batch_size=1, train=False)
-    else: extra = [('Pose model memory', '<p>MediaPipe Pose runs its TFLite model on the CPU (XNNPACK): there is no PyTorch/GPU memory to profile. Use <code>--backend yolo</code> for a GPU model and its memory profile.</p>')]
+    else: extra = [('Pose model memory', _MEDIAPIPE_MEMORY_NOTE)]
     s = write_results(a, out, f'mlpipe analysis: {Path(video).name}', vram=vr, db=db, extra_sections=extra)
     s['seconds'] = time.perf_counter() - t0
     return s
 
+_MEDIAPIPE_MEMORY_NOTE = ('<p>MediaPipe Pose runs its TFLite model on the CPU (XNNPACK): there is no PyTorch/GPU '
+                          'memory '
+                          'to profile. Use <code>--backend yolo</code> for a GPU model and its memory profile.</p>')
+
 # %% ../nbs/19_cli.ipynb #64d80b6f
-def run_demo(out=None, seed:int=0, progress:bool=True, vram:bool=True) -> dict:
-    "The demo job; returns the summary."
+def _detection_on_bus() -> tuple[dict, str]:
+    "Both detectors on the image shipped with Ultralytics: what they found, and the YOLO skeletons drawn (HTML)."
     import cv2
     import numpy as np
-    from mlpipe.pipeline import check_output_folder
+    import matplotlib.pyplot as plt
     from mlpipe.core import import_ultralytics
-    from mlpipe.synth import generate_session, render_video
     from mlpipe.detect import MediaPipeDetector, YoloPoseDetector, draw_poses
     from mlpipe.data import PoseSequence
-    from mlpipe.pipeline import analyze_sequence, write_results
-    from mlpipe.report import fig_html, facts_html
-    import matplotlib.pyplot as plt
-    t0 = time.perf_counter()
-    out = Path(out) if out else _default_out('demo')
-    check_output_folder(out)
+    from mlpipe.report import fig_html
     bus = cv2.imread(str(Path(import_ultralytics().__file__).parent / 'assets' / 'bus.jpg'))
     people = YoloPoseDetector().detect(bus)
     with MediaPipeDetector(static_image_mode=True) as mp_det: mp = mp_det.detect(bus)
     seqs = [PoseSequence(p[0][None], p[1][None], schema='coco17', track_id=k) for k, p in enumerate(people)]
-    fig, ax = plt.subplots(figsize=(4, 5)); ax.imshow(draw_poses(bus, seqs, 0)[..., ::-1]); ax.axis('off')
+    fig, ax = plt.subplots(figsize=(4, 5))
+    ax.imshow(draw_poses(bus, seqs, 0)[..., ::-1])
+    ax.axis('off')
+    found = int(np.isfinite(mp[0][0]).all(1).sum()) if mp else 0
     detection = {'image': 'ultralytics/assets/bus.jpg (810 x 1080)', 'YOLO11n-pose people': len(people),
-                 'MediaPipe people': len(mp), 'MediaPipe landmarks found': int(np.isfinite(mp[0][0]).all(1).sum()) if mp else 0}
+                 'MediaPipe people': len(mp), 'MediaPipe landmarks found': found}
+    return detection, fig_html(fig, 'YOLO poses on bus.jpg')
+
+def _ground_truth_check(a, truth) -> dict:
+    "The demo's analysis against the generated session's truth: counts, flags, boundary error (s)."
+    import numpy as np
+    bounds = a.reps[['start_frame', 'end_frame']].to_numpy()
+    err = float(np.abs(bounds - truth.rep_bounds).max() / truth.pose2d.fps) if len(a.reps) == 6 else None
+    return {'reps counted': len(a.reps), 'reps in truth': 6, 'flagged': [int(r) for r in a.reps.rep[a.reps.flagged]],
+            'flawed in truth': [5], 'max boundary error (s)': err}
+
+def run_demo(out=None, # a new (or empty) output folder; None: mlpipe_runs/demo-<time>-<random>
+             seed:int=0, # random seed of the generated session
+             progress:bool=True, # progress bar while rendering the session's video
+             vram:bool=True, # profile the pose model's memory
+            ) -> 'RunSummary':
+    "The demo job: detection on a real image, a generated session analysed against its truth; returns the summary."
+    from mlpipe.pipeline import check_output_folder, analyze_sequence, write_results
+    from mlpipe.synth import generate_session, render_video
+    from mlpipe.report import facts_html
+    t0 = time.perf_counter()
+    out = Path(out) if out else _default_out('demo')
+    check_output_folder(out)
+    detection, drawn = _detection_on_bus()
     truth = generate_session('squat', reps=6, flaw_rep=4, flaw='shallow', noise_px=1.5, dropout=0.02, seed=seed)
     a = analyze_sequence(truth.pose2d, 'squat')
-    bounds_err = float(np.abs(a.reps[['start_frame', 'end_frame']].to_numpy() - truth.rep_bounds).max() / truth.pose2d.fps) if len(a.reps) == 6 else None
-    check = {'reps counted': len(a.reps), 'reps in truth': 6, 'flagged': [int(r) for r in a.reps.rep[a.reps.flagged]], 'flawed in truth': [5],
-             'max boundary error (s)': bounds_err}
+    check = _ground_truth_check(a, truth)
     vr = None
     if vram:
         from mlpipe.vram import VRAMProfiler, yolo_pose_network
         vr = VRAMProfiler().profile_model(yolo_pose_network(), (3, 640, 640), batch_size=1, train=False)
     facts = {'session': 'generated squats (mlpipe.synth)', 'view': 'side, 1280 x 720', 'noise': '1.5 px, 2 % dropouts',
              'machine': Config.auto_detect().hardware}
-    sections = [('Generated session', facts_html(facts)),
-                ('Detection on a real image', [facts_html(detection), fig_html(fig, 'YOLO poses on bus.jpg')]),
+    sections = [('Generated session', facts_html(facts)), ('Detection on a real image', [facts_html(detection), drawn]),
                 ('Check against the ground truth', facts_html(check))]
-    render = lambda folder: render_video(truth.pose2d, folder / 'session.mp4', progress=progress)   # before the folder is in place
+    render = lambda folder: render_video(truth.pose2d, folder / 'session.mp4', progress=progress)   # before it is in place
     s = write_results(a, out, 'mlpipe demo', vram=vr, db=out / 'results.sqlite', session_id=out.name, extra_sections=sections,
                       extra_summary={'detection': detection, 'ground_truth_check': check}, before_publish=render)
-    s |= {'database': str((out / 'results.sqlite').resolve()), 'seconds': time.perf_counter() - t0}
+    s['database'] = str((out / 'results.sqlite').resolve())
+    s['seconds'] = time.perf_counter() - t0
     return s
 
 # %% ../nbs/19_cli.ipynb #f97abcc5
@@ -109,13 +130,15 @@ def _model_by_name(name:str):
         m = obj if isinstance(obj, torch.nn.Module) else (obj.get('model') if isinstance(obj, dict) else None)
         if isinstance(m, torch.nn.Module): return m.float()
         raise MlpipeError(f'{p} holds no torch.nn.Module (found {type(obj).__name__})')
-    raise MlpipeError(f"unknown model {name!r}: use one of {list(named)}, an Ultralytics YAML, or a saved torch module (.pt)")
+    raise MlpipeError(f"unknown model {name!r}: use one of {list(named)}, an Ultralytics YAML, or a saved torch module "
+                      f"(.pt)")
 
 def run_profile(model:str, input_shape:str, batch_size:int=1, train:bool=True) -> 'MemoryReport':
     "The profile job."
     from mlpipe.vram import VRAMProfiler
     try: shape = tuple(int(v) for v in input_shape.split(','))
-    except ValueError: raise MlpipeError(f'--input-shape must be comma-separated integers without the batch, e.g. 3,640,640; got {input_shape!r}') from None
+    except ValueError: raise MlpipeError(f'--input-shape must be comma-separated integers without the batch, e.g. '
+                                         f'3,640,640; got {input_shape!r}') from None
     if any(v <= 0 for v in shape): raise MlpipeError(f'--input-shape {input_shape!r}: every size must be >= 1')
     if batch_size < 1: raise MlpipeError(f'--batch-size {batch_size}: must be >= 1')
     return VRAMProfiler().profile_model(_model_by_name(model), shape, batch_size, train=train)
@@ -131,16 +154,21 @@ def _print_summary(s:dict, job:str):
     rounded = lambda d: {k: (round(v, 2) if isinstance(v, float) else v) for k, v in d.items()}
     if s.get('ground_truth_check'): print('check against the ground truth:', rounded(s['ground_truth_check']))
     if s.get('detection'): print('detection on bus.jpg:', rounded(s['detection']))
-    if s.get('pose_model_memory'): print('pose model memory:', {k: (round(v, 1) if isinstance(v, float) else v) for k, v in s['pose_model_memory'].items()})
+    if s.get('pose_model_memory'):
+        print('pose model memory:', {k: (round(v, 1) if isinstance(v, float) else v) for k, v in s['pose_model_memory'].items()})
     print(f"pose quality {s['quality']['pose_quality']:.2f}; {s['seconds']:.1f} s")
     print(f"report written to {s['report']}")
 
 def _info(args):
-    hw = HardwareProfile.detect(); cfg = Config.for_hardware(hw)
+    hw = HardwareProfile.detect()
+    cfg = Config.for_hardware(hw)
     print(f'mlpipe {mlpipe.__version__}\nCPUs {hw.cpu_count}, RAM {hw.ram_mb / 1024:.1f} GiB')
-    for g in hw.gpus: print(f'GPU {g.index}: {g.name}, {g.memory_total_mb / 1024:.1f} GiB total, {g.memory_free_mb / 1024:.1f} GiB free, sm {g.compute_capability}')
+    for g in hw.gpus:
+        print(f'GPU {g.index}: {g.name}, {g.memory_total_mb / 1024:.1f} GiB total, {g.memory_free_mb / 1024:.1f} GiB '
+              f'free, sm {g.compute_capability}')
     if not hw.gpus: print(f'GPU: none ({hw.gpu_note})')
-    print(f'run config: device {cfg.device}, precision {cfg.precision}, batch size {cfg.batch_size}, workers {cfg.num_workers}')
+    print(f'run config: device {cfg.device}, precision {cfg.precision}, batch size {cfg.batch_size}, workers '
+          f'{cfg.num_workers}')
 
 def _gpu(args):
     from mlpipe.vram import gpu_info, gpu_note
@@ -148,26 +176,30 @@ def _gpu(args):
     g = gpu_info()
     print(pd.DataFrame([x.__dict__ for x in g]).to_string(index=False) if g else f'no NVIDIA GPU: {gpu_note()}')
 
-def build_parser(argv:list|None=None, # the command line, to add the deploy commands only when asked for (they import torch)
-                ) -> argparse.ArgumentParser:
-    "The `mlpipe` argument parser."
-    p = argparse.ArgumentParser(prog='mlpipe', description='mlpipe: from a video of a person moving to numbers you can trust, and what your model costs on a GPU.')
-    p.add_argument('--version', action='version', version=f'mlpipe {mlpipe.__version__}')
-    p.add_argument('--config', type=Path, default=None, help='settings file (YAML or JSON); MLPIPE_... environment variables also apply')
-    sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
+def _add_analyze_command(sub):
     a = sub.add_parser('analyze', help='analyse a video: pose, angles, repetitions, comparison, report',
-                       description='Detect the pose in VIDEO, clean it, compute joint angles, count repetitions, compare each with a reference by DTW, flag the odd ones, and write the results, an HTML report and database rows to a new folder.')
+                       description='Detect the pose in VIDEO, clean it, compute joint angles, count repetitions, '
+                                   'compare each with a reference by DTW, flag the odd ones, and write the results, '
+                                   'an HTML report and database rows to a new folder.')
     a.add_argument('video', type=Path, help='video file (any format OpenCV reads)')
-    a.add_argument('--reference', type=Path, default=None, help='reference: another video, a pose file (.parquet/.csv) or a template (.npy); default: the first good repetition')
-    a.add_argument('--backend', choices=['mediapipe', 'yolo'], default=None, help='pose detector (default: pose.backend of the settings, mediapipe)')
-    a.add_argument('--exercise', choices=['auto', 'squat', 'pushup', 'arm_raise'], default='auto', help='which angle drives the repetition count (default auto)')
+    a.add_argument('--reference', type=Path, default=None,
+                   help='reference: another video, a pose file (.parquet/.csv) or a template (.npy); '
+                        'default: the first good repetition')
+    a.add_argument('--backend', choices=['mediapipe', 'yolo'], default=None,
+                   help='pose detector (default: pose.backend of the settings, mediapipe)')
+    a.add_argument('--exercise', choices=['auto', 'squat', 'pushup', 'arm_raise'], default='auto',
+                   help='which angle drives the repetition count (default auto)')
     a.add_argument('--out', type=Path, default=None, help='output folder, new or empty (default mlpipe_runs/<video>-<time>)')
     a.add_argument('--db', type=Path, default=None, help='results database file (default: database.path from the settings)')
     a.add_argument('--start', type=float, default=0.0, help='analyse from this time (s; default 0)')
     a.add_argument('--end', type=float, default=None, help='analyse up to this time (s; default: the end)')
-    a.add_argument('--strict', action='store_true', help='a truncated video is an error (default: a warning in the summary and report)')
+    a.add_argument('--strict', action='store_true',
+                   help='a truncated video is an error (default: a warning in the summary and report)')
+
+def _add_other_commands(sub):
     d = sub.add_parser('demo', help='run the main job on embedded data (no arguments, no network)',
-                       description='Detect poses on an image shipped with Ultralytics, analyse a generated squat session with known ground truth, profile the pose model memory, and write the report.')
+                       description='Detect poses on an image shipped with Ultralytics, analyse a generated squat '
+                                   'session with known ground truth, profile the pose model memory, and write the report.')
     d.add_argument('--out', type=Path, default=None, help='output folder, new or empty (default mlpipe_runs/demo-<time>)')
     d.add_argument('--seed', type=int, default=0, help='random seed of the generated session (default 0)')
     pr = sub.add_parser('profile', help="memory of a model's training step (measured on a GPU, estimated without)")
@@ -177,6 +209,18 @@ def build_parser(argv:list|None=None, # the command line, to add the deploy comm
     pr.add_argument('--inference', action='store_true', help='profile inference (no backward, no optimizer)')
     sub.add_parser('gpu', help='the NVIDIA GPUs NVML sees')
     sub.add_parser('info', help='the machine and the run configuration mlpipe picks')
+
+def build_parser(argv:list|None=None, # the command line, to add the deploy commands only when asked for (they import torch)
+                ) -> argparse.ArgumentParser:
+    "The `mlpipe` argument parser."
+    p = argparse.ArgumentParser(prog='mlpipe', description='mlpipe: from a video of a person moving to numbers you '
+                                                           'can trust, and what your model costs on a GPU.')
+    p.add_argument('--version', action='version', version=f'mlpipe {mlpipe.__version__}')
+    p.add_argument('--config', type=Path, default=None,
+                   help='settings file (YAML or JSON); MLPIPE_... environment variables also apply')
+    sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    _add_analyze_command(sub)
+    _add_other_commands(sub)
     if not argv or argv[0] in ('export', 'bench', '-h', '--help'):
         from mlpipe.models import add_deploy_commands
         add_deploy_commands(sub)
@@ -187,20 +231,23 @@ def main(argv:list|None=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
     if getattr(args, 'handler', None): return args.handler(args)   # export, bench: their own one-line errors
-    setup_logging('mlpipe', 'WARNING')
     try:
-        if args.command in ('analyze', 'demo', 'profile'): load_config(args.config)   # bad settings: refused before any work
+        settings = load_config(args.config) if args.command in ('analyze', 'demo', 'profile') else None   # refused first
+        setup_logging('mlpipe', settings['log_level'] if settings else 'WARNING')
         if args.command == 'analyze':
             _print_summary(run_analyze(args.video, args.reference, args.backend, args.exercise, args.out, args.db, args.config,
                                        start_s=args.start, end_s=args.end, strict=args.strict), 'analyze')
         elif args.command == 'demo': _print_summary(run_demo(args.out, args.seed), 'demo')
         elif args.command == 'profile':
             r = run_profile(args.model, args.input_shape, args.batch_size, not args.inference)
-            print(r); print(r.summary().round(2).to_string())
+            print(r)
+            print(r.summary().round(2).to_string())
         elif args.command == 'gpu': _gpu(args)
         elif args.command == 'info': _info(args)
     except (MlpipeError, OSError) as e:
-        print(f'mlpipe {args.command}: error: {e}', file=sys.stderr); return 2
+        print(f'mlpipe {args.command}: error: {e}', file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print(f'mlpipe {args.command}: interrupted; nothing half-written was left', file=sys.stderr); return 130
+        print(f'mlpipe {args.command}: interrupted; nothing half-written was left', file=sys.stderr)
+        return 130
     return 0

@@ -5,16 +5,16 @@
 # %% ../nbs/00_core.ipynb #9cdb3b6e
 from __future__ import annotations
 import os, json, copy, logging, platform
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 from typing import Any
 import yaml
 
 # %% auto #0
 __all__ = ['DEFAULT_CONFIG', 'ENV_VARIABLES', 'LOG_FORMAT', 'MACHINE_PROFILES', 'MlpipeError', 'ConfigurationError', 'GPUError',
-           'PoseDataError', 'DatabaseError', 'ModelError', 'validate_config', 'env_overrides', 'load_config',
-           'setup_logging', 'native_stderr_silenced', 'GPUDevice', 'HardwareProfile', 'Config', 'get_machine_config',
-           'shared_data_dir', 'shared_data', 'cache_dir', 'import_ultralytics']
+           'PoseDataError', 'DatabaseError', 'ModelError', 'Result', 'validate_config', 'env_overrides', 'load_config',
+           'as_settings', 'setup_logging', 'native_stderr_silenced', 'GPUDevice', 'HardwareProfile', 'Config',
+           'get_machine_config', 'shared_data_dir', 'shared_data', 'cache_dir', 'import_ultralytics']
 
 # %% ../nbs/00_core.ipynb #dc900fad
 class MlpipeError(Exception):
@@ -35,33 +35,44 @@ class DatabaseError(MlpipeError, RuntimeError):
 class ModelError(MlpipeError, RuntimeError):
     "A model file or network is missing, of the wrong kind, or cannot be run or exported."
 
+# %% ../nbs/00_core.ipynb #0ea0810a
+class Result:
+    "Base of mlpipe's result dataclasses: fields by attribute or by key, and `as_dict` for JSON."
+    def __getitem__(self, key:str):
+        if key not in self.keys(): raise KeyError(f'{type(self).__name__} has no {key!r}; it has {self.keys()}')
+        return getattr(self, key)
+    def keys(self) -> list: return [f.name for f in fields(self)]
+    def get(self, key:str, default=None): return self[key] if key in self.keys() else default
+    def as_dict(self) -> dict: return {k: getattr(self, k) for k in self.keys()}
+
 # %% ../nbs/00_core.ipynb #f8ccd189
 DEFAULT_CONFIG = {
     'device': 'auto',              # 'auto' | 'cpu' | 'cuda' | 'cuda:N'
     'precision': 'auto',           # 'auto' | 'fp32' | 'fp16' | 'bf16'
     'batch_size': 0,               # 0 = choose from the hardware profile
     'num_workers': 0,              # 0 = choose from the hardware profile
-    'log_level': 'INFO',
-    'pose': {'backend': 'mediapipe', 'min_confidence': 0.5, 'max_streams': 4},
+    'log_level': 'WARNING',        # level of mlpipe's own log lines (the `mlpipe` command sets it)
+    'pose': {'backend': 'mediapipe', 'min_confidence': 0.5},
     'biomech': {'cutoff_hz': 6.0, 'filter_order': 2, 'max_gap_s': 0.25},
     'dtw': {'window': 0, 'anomaly_k': 3.0},
     'vram': {'max_vram_percent': 0.9, 'budget_mb': 0},
     'database': {'path': 'mlpipe_results.sqlite'},
 }
 
+# %% ../nbs/00_core.ipynb #7accf87c
 _SCHEMA = {  # dotted key -> (types, check or allowed values, description of what is allowed)
-    'device': (str, lambda v: v in ('auto', 'cpu', 'cuda') or v.startswith('cuda:'), "'auto', 'cpu', 'cuda' or 'cuda:N'"),
+    'device': (str, lambda v: v in ('auto', 'cpu', 'cuda') or v.startswith('cuda:'), "'auto', 'cpu', 'cuda' or "
+                                                                                     "'cuda:N'"),
     'precision': (str, ('auto', 'fp32', 'fp16', 'bf16'), None),
     'batch_size': (int, lambda v: v >= 0, '>= 0'),
     'num_workers': (int, lambda v: v >= 0, '>= 0'),
     'log_level': (str, ('DEBUG', 'INFO', 'WARNING', 'ERROR'), None),
     'pose.backend': (str, ('mediapipe', 'yolo'), None),
     'pose.min_confidence': ((int, float), lambda v: 0 <= v <= 1, 'in [0, 1]'),
-    'pose.max_streams': (int, lambda v: v >= 1, '>= 1'),
     'biomech.cutoff_hz': ((int, float), lambda v: v > 0, '> 0'),
     'biomech.filter_order': (int, lambda v: 1 <= v <= 8, 'in 1..8'),
     'biomech.max_gap_s': ((int, float), lambda v: v >= 0, '>= 0'),
-    'dtw.window': (int, lambda v: v >= 0, '>= 0 (0 = no window)'),
+    'dtw.window': (int, lambda v: v >= 0, '>= 0 (0 = 10 % of the template length)'),
     'dtw.anomaly_k': ((int, float), lambda v: v > 0, '> 0'),
     'vram.max_vram_percent': ((int, float), lambda v: 0 < v <= 1, 'in (0, 1]'),
     'vram.budget_mb': ((int, float), lambda v: v >= 0, '>= 0 (0 = detect)'),
@@ -84,7 +95,8 @@ def validate_config(cfg:dict # a full nested settings dict
     flat = _flatten(cfg)
     for key, value in flat.items():
         if key not in _SCHEMA:
-            raise ConfigurationError(f"unknown setting {key!r} (value {value!r}); known settings: {', '.join(sorted(_SCHEMA))}")
+            raise ConfigurationError(f"unknown setting {key!r} (value {value!r}); known settings: "
+                                     f"{', '.join(sorted(_SCHEMA))}")
         types, check, allowed = _SCHEMA[key]
         if isinstance(value, bool) or not isinstance(value, types):
             tn = types.__name__ if isinstance(types, type) else ' or '.join(t.__name__ for t in types)
@@ -115,7 +127,8 @@ def env_overrides(environ:dict|None=None, # defaults to `os.environ`
         path = name[len(prefix):].lower().split('__')
         if '.'.join(path) not in _SCHEMA:
             raise ConfigurationError(f"environment variable {name} is neither a setting (MLPIPE_<SECTION>__<KEY>, e.g. "
-                                     f"MLPIPE_POSE__BACKEND) nor one of {', '.join(ENV_VARIABLES)}; unset it or fix its name")
+                                     f"MLPIPE_POSE__BACKEND) nor one of {', '.join(ENV_VARIABLES)}; unset it or fix "
+                                     f"its name")
         try: value = yaml.safe_load(raw)
         except yaml.YAMLError: value = raw
         d = out
@@ -135,9 +148,20 @@ def load_config(path:str|Path|None=None, # YAML (.yml/.yaml) or JSON file; None 
         try: data = json.loads(text) if p.suffix.lower() == '.json' else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as e: raise ConfigurationError(f"cannot parse {p}: {e}") from e
         if data is None: data = {}
-        if not isinstance(data, dict): raise ConfigurationError(f"{p} must hold a mapping of settings, got {type(data).__name__}")
+        if not isinstance(data, dict):
+            raise ConfigurationError(f"{p} must hold a mapping of settings, got {type(data).__name__}")
         cfg = _merge(cfg, data)
     return validate_config(_merge(cfg, env_overrides(environ)))
+
+# %% ../nbs/00_core.ipynb #f5411372
+def as_settings(config=None, # None (defaults + environment), a YAML/JSON path, a partial settings dict, or a `Config`
+               ) -> dict: # the full validated nested settings
+    "The settings meant by `config`, whichever form it comes in."
+    if config is None: return load_config()
+    if isinstance(config, (str, Path)): return load_config(config)
+    if isinstance(config, dict): return validate_config(_merge(DEFAULT_CONFIG, config))
+    if hasattr(config, 'settings'): return config.settings
+    raise ConfigurationError(f'config must be None, a path, a settings dict or a Config, got {type(config).__name__}')
 
 # %% ../nbs/00_core.ipynb #0cb2b5e1
 LOG_FORMAT = '%(asctime)s %(levelname)-7s %(name)s: %(message)s'
@@ -256,7 +280,7 @@ class Config:
     @classmethod
     def for_hardware(cls, hw:HardwareProfile, settings:dict|None=None) -> Config:
         "Decide device, precision, batch size and workers for `hw`; explicit settings win over the rules."
-        s = validate_config(_merge(DEFAULT_CONFIG, settings or {}))
+        s = as_settings(settings or {})
         if hw.has_gpu:
             g = hw.gpus[0]
             cc = tuple(g.compute_capability)
@@ -267,8 +291,10 @@ class Config:
             dev, prec, bs = 'cpu', 'fp32', int(min(8, max(1, hw.cpu_count // 2)))
             workers, desc = max(0, hw.cpu_count - 1), f'CPU only ({hw.cpu_count} cores; {hw.gpu_note})'
         if s['device'] != 'auto': dev = s['device']
+        if dev == 'cpu': prec = 'fp32'
         if s['device'] == 'cpu' and s['precision'] in ('fp16', 'bf16'):
-            raise ConfigurationError(f"setting 'precision' = {s['precision']!r} is not supported with device 'cpu'; use 'fp32'")
+            raise ConfigurationError(f"setting 'precision' = {s['precision']!r} is not supported with device 'cpu'; "
+                                     f"use 'fp32'")
         if s['precision'] != 'auto': prec = s['precision']
         if s['batch_size']: bs = s['batch_size']
         if s['num_workers']: workers = s['num_workers']
@@ -288,7 +314,9 @@ class Config:
 
     def save(self, path:str|Path) -> Path:
         "Write as JSON."
-        p = Path(path); p.write_text(json.dumps(asdict(self), indent=2)); return p
+        p = Path(path)
+        p.write_text(json.dumps(asdict(self), indent=2))
+        return p
 
     @classmethod
     def load(cls, path:str|Path) -> Config:
@@ -297,7 +325,9 @@ class Config:
         except (OSError, json.JSONDecodeError) as e: raise ConfigurationError(f'cannot read config {path}: {e}') from e
         unknown = set(d) - set(cls.__dataclass_fields__)
         if unknown: raise ConfigurationError(f'unknown config fields in {path}: {sorted(unknown)}')
-        c = cls(**d); validate_config(c.settings); return c
+        c = cls(**d)
+        validate_config(c.settings)
+        return c
 
 def get_machine_config(name:str='auto', # 'auto' for this machine, or a key of `MACHINE_PROFILES`
                        settings:dict|None=None) -> Config:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json, os, sqlite3, datetime, uuid
 from pathlib import Path
 import pandas as pd
-from .core import DatabaseError, load_config
+from .core import DatabaseError, as_settings
 
 # %% auto #0
-__all__ = ['MIGRATIONS', 'SCHEMA_VERSION', 'get_db_connection', 'check_database', 'setup_database', 'store_session', 'query']
+__all__ = ['MIGRATIONS', 'SCHEMA_VERSION', 'REP_COLUMNS', 'get_db_connection', 'check_database', 'setup_database',
+           'store_session', 'query']
 
 # %% ../nbs/17_db.ipynb #8f1f5a31
 MIGRATIONS = [
@@ -26,6 +27,9 @@ MIGRATIONS = [
     """CREATE TABLE comparisons (session_id TEXT REFERENCES sessions ON DELETE CASCADE, reference TEXT,
                               similarity_score REAL, alignment_score REAL, distance REAL, PRIMARY KEY (session_id, reference));
        CREATE INDEX reps_flagged ON reps (flagged);""",
+    """ALTER TABLE reps RENAME COLUMN peak_velocity_deg_s TO peak_velocity_down_deg_s;
+       ALTER TABLE reps ADD COLUMN peak_velocity_up_deg_s REAL;
+       ALTER TABLE reps ADD COLUMN duration_s REAL;""",    # the columns of mlpipe.reps.rep_metrics, by their own names
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -34,24 +38,30 @@ _CONFIG_SUFFIXES = ('.yml', '.yaml', '.json')
 def _db_path(config) -> Path:
     "A database path as given (any name but a settings file), or `database.path` of the settings."
     if isinstance(config, (str, Path)) and Path(config).suffix.lower() not in _CONFIG_SUFFIXES: return Path(config)
-    cfg = config if isinstance(config, dict) else load_config(config)
-    return Path(cfg['database']['path'])
+    return Path(as_settings(config)['database']['path'])
 
 def _open_checked(p:Path, timeout_s:float, read_only:bool) -> sqlite3.Connection:
     "Open `p` and check, before changing anything in it, that it is an mlpipe database this version can use."
     if p.is_dir(): raise DatabaseError(f'{p} is a folder, not a database file')
     if p.exists() and p.stat().st_size > 0:
         with open(p, 'rb') as f:
-            if f.read(16) != b'SQLite format 3\x00': raise DatabaseError(f'{p} is not an SQLite database; it was left untouched')
+            if f.read(16) != b'SQLite format 3\x00':
+                raise DatabaseError(f'{p} is not an SQLite database; it was left untouched')
     try:
         con = sqlite3.connect(p, timeout=timeout_s, isolation_level=None)
         v = con.execute('PRAGMA user_version').fetchone()[0]
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as e:
-        if 'unable to open' in str(e): raise DatabaseError(f'cannot open {p}: {e} (no permission, or the folder is missing)') from e
+        if 'unable to open' in str(e):
+            raise DatabaseError(f'cannot open {p}: {e} (no permission, or the folder is missing)') from e
         raise DatabaseError(f'{p} is corrupt or not a database: {e}') from e
-    if v > SCHEMA_VERSION: con.close(); raise DatabaseError(f'{p} has schema version {v}, newer than this mlpipe ({SCHEMA_VERSION}): upgrade mlpipe')
-    if v == 0 and tables: con.close(); raise DatabaseError(f'{p} is an SQLite database of another application (tables {sorted(tables)[:5]}); it was left untouched')
+    if v > SCHEMA_VERSION:
+        con.close()
+        raise DatabaseError(f'{p} has schema version {v}, newer than this mlpipe ({SCHEMA_VERSION}): upgrade mlpipe')
+    if v == 0 and tables:
+        con.close()
+        raise DatabaseError(f'{p} is an SQLite database of another application (tables {sorted(tables)[:5]}); it was '
+                            f'left untouched')
     return con
 
 _READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
@@ -72,7 +82,11 @@ def get_db_connection(config=None, timeout_s:float=30.0,
         else: con.execute('PRAGMA journal_mode=WAL')                        # only once it is known to be ours
         con.execute('PRAGMA foreign_keys=ON')
         if read_only: con.set_authorizer(_read_only_authorizer)           # a write is refused before it starts
-    except sqlite3.DatabaseError as e: con.close(); raise DatabaseError(f'cannot use {p}: {e}') from e
+    except sqlite3.DatabaseError as e:
+        con.close()
+        raise DatabaseError(f'cannot use {p}: {e}') from e
+        con.close()
+        raise DatabaseError(f'cannot use {p}: {e}') from e
     return con
 
 def check_database(config=None) -> Path:
@@ -82,9 +96,11 @@ def check_database(config=None) -> Path:
     probe = next((q for q in [p.parent, *p.parent.parents] if q.exists()), Path('.'))
     if not probe.is_dir(): raise DatabaseError(f'cannot create {p}: {probe} is a file; nothing was written')
     try: (probe / f'.mlpipe-probe-{os.getpid()}-{uuid.uuid4().hex[:6]}').open('x').close()
-    except OSError as e: raise DatabaseError(f'cannot write the database {p}: {probe} is not writable ({e.strerror}); nothing was written') from None
+    except OSError as e: raise DatabaseError(f'cannot write the database {p}: {probe} is not writable ({e.strerror}); '
+                                             f'nothing was written') from None
     for q in probe.glob(f'.mlpipe-probe-{os.getpid()}-*'): q.unlink(missing_ok=True)
-    if p.exists() and not os.access(p, os.W_OK): raise DatabaseError(f'cannot write the database {p} (read-only file); nothing was written')
+    if p.exists() and not os.access(p, os.W_OK):
+        raise DatabaseError(f'cannot write the database {p} (read-only file); nothing was written')
     return p
 
 def setup_database(config=None) -> Path:
@@ -100,13 +116,20 @@ def setup_database(config=None) -> Path:
         try:
             for k in range(v, SCHEMA_VERSION):
                 for stmt in (s for s in MIGRATIONS[k].split(';') if s.strip()): con.execute(stmt)
-            con.execute(f'PRAGMA user_version={SCHEMA_VERSION}'); con.execute('COMMIT')
-        except sqlite3.DatabaseError as e: con.execute('ROLLBACK'); raise DatabaseError(f'migration {v} -> {SCHEMA_VERSION} of {p} failed: {e}') from e
+            con.execute(f'PRAGMA user_version={SCHEMA_VERSION}')
+            con.execute('COMMIT')
+        except sqlite3.DatabaseError as e:
+            con.execute('ROLLBACK')
+            raise DatabaseError(f'migration {v} -> {SCHEMA_VERSION} of {p} failed: {e}') from e
+            con.execute('ROLLBACK')
+            raise DatabaseError(f'migration {v} -> {SCHEMA_VERSION} of {p} failed: {e}') from e
     finally: con.close()
     return p
 
-
 # %% ../nbs/17_db.ipynb #01f8d322
+REP_COLUMNS = ['rep', 'start_s', 'end_s', 'duration_s', 'rom_deg', 'peak_deg', 'eccentric_s', 'concentric_s',
+               'peak_velocity_down_deg_s', 'peak_velocity_up_deg_s', 'dtw_distance', 'flagged', 'reasons']
+
 def store_session(config, session_id:str, info:dict, poses:pd.DataFrame|None=None, reps:pd.DataFrame|None=None,
                   metrics:dict|None=None, comparisons:pd.DataFrame|None=None,
                   replace:bool=False, # replace a session with the same id (an explicit re-run); else that is an error
@@ -117,17 +140,20 @@ def store_session(config, session_id:str, info:dict, poses:pd.DataFrame|None=Non
         con.execute('BEGIN IMMEDIATE')
         try:
             if con.execute('SELECT 1 FROM sessions WHERE session_id=?', (session_id,)).fetchone():
-                if not replace: raise DatabaseError(f'session {session_id!r} is already in the database; pass replace=True to re-run it')
+                if not replace:
+                    raise DatabaseError(f'session {session_id!r} is already in the database; pass replace=True to '
+                                        f're-run it')
                 con.execute('DELETE FROM sessions WHERE session_id=?', (session_id,))      # cascades to its rows
             con.execute('INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?)', (session_id, datetime.datetime.now().isoformat(timespec='seconds'),
                         info.get('source'), info.get('backend'), info.get('exercise'), info.get('fps'), info.get('frames'), info.get('reps'),
                         json.dumps(info, default=str)))
             for name, df, cols in (('pose_sequences', poses, ['track_id', 'path', 'schema_name', 'frames', 'missing_share']),
-                                   ('reps', reps, ['rep', 'start_s', 'end_s', 'rom_deg', 'peak_deg', 'eccentric_s', 'concentric_s', 'peak_velocity_deg_s', 'dtw_distance', 'flagged', 'reasons']),
+                                   ('reps', reps, REP_COLUMNS),
                                    ('comparisons', comparisons, ['reference', 'similarity_score', 'alignment_score', 'distance'])):
                 if df is None or not len(df): continue
                 d = df.reindex(columns=cols)
-                con.executemany(f'INSERT INTO {name} VALUES ({",".join("?" * (len(cols) + 1))})',
+                con.executemany(f'INSERT INTO {name} (session_id, {", ".join(cols)}) VALUES '
+                                f'({",".join("?" * (len(cols) + 1))})',
                                 [(session_id, *[None if pd.isna(v) else (v.item() if hasattr(v, 'item') else v) for v in row]) for row in d.itertuples(index=False)])
             con.executemany('INSERT INTO metrics VALUES (?,?,?)', [(session_id, k, float(v)) for k, v in (metrics or {}).items()])
             con.execute('COMMIT')
@@ -141,5 +167,6 @@ def query(config, sql:str, params:tuple=()) -> pd.DataFrame:
     "Run a read-only query on an existing database; a DataFrame."
     con = get_db_connection(config, read_only=True)
     try: return pd.read_sql_query(sql, con, params=params)
-    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as e: raise DatabaseError(f'query failed (queries only read the database): {e}') from e
+    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as e: raise DatabaseError(f'query failed (queries only '
+                                                                                      f'read the database): {e}') from e
     finally: con.close()

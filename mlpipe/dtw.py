@@ -7,14 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from concurrent.futures import ThreadPoolExecutor
-from .core import PoseDataError, ConfigurationError
+from dataclasses import dataclass
+from .core import PoseDataError, ConfigurationError, Result
 from .data import PoseSequence, torso_length
 
 # %% auto #0
 __all__ = ['BLAS_MIN_FEATURES', 'as_series', 'pose_features', 'dtw_distance', 'warping_path', 'accumulated_cost',
            'plot_alignment', 'plot_cost_matrix', 'attribution', 'top_reasons', 'plot_attribution', 'dtw_sq_batch',
            'distance_matrix', 'cross_distances', 'read_ts', 'knn_classify', 'cluster', 'make_template', 'spread',
-           'find_occurrences', 'flag_anomalies', 'compare_sequences']
+           'find_occurrences', 'flag_anomalies', 'Comparison', 'compare_sequences']
 
 # %% ../nbs/07_dtw.ipynb #717504c8
 def as_series(x, name:str='sequence',
@@ -29,12 +30,14 @@ def as_series(x, name:str='sequence',
     bad = ~np.isfinite(a)
     if bad.any():
         f, c = np.argwhere(bad)[0]
-        raise PoseDataError(f'{name} has NaN/inf at frame {f}, feature {c} ({bad.sum()} values): fill gaps (mlpipe.filters.fill_gaps) or cut them before DTW')
+        raise PoseDataError(f'{name} has NaN/inf at frame {f}, feature {c} ({bad.sum()} values): fill gaps '
+                            f'(mlpipe.filters.fill_gaps) or cut them before DTW')
     return np.ascontiguousarray(a)
 
 def _pair(a, b, copy:bool=True):
     a, b = as_series(a, 'first sequence', copy), as_series(b, 'second sequence', copy)
-    if a.shape[1] != b.shape[1]: raise PoseDataError(f'the sequences have different feature counts: {a.shape[1]} and {b.shape[1]}')
+    if a.shape[1] != b.shape[1]:
+        raise PoseDataError(f'the sequences have different feature counts: {a.shape[1]} and {b.shape[1]}')
     return a, b
 
 # %% ../nbs/07_dtw.ipynb #e2c31f72
@@ -60,7 +63,8 @@ def pose_features(seq:PoseSequence, kind:str='angles', names:list|None=None, # a
 # %% ../nbs/07_dtw.ipynb #dd60d15e
 def _window(radius):
     if radius is None: return None
-    if radius < 0 or int(radius) != radius: raise ConfigurationError(f'radius = {radius} must be a whole number of frames >= 0')
+    if radius < 0 or int(radius) != radius:
+        raise ConfigurationError(f'radius = {radius} must be a whole number of frames >= 0')
     return int(radius) + 1
 
 def dtw_distance(a, b, radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
@@ -92,9 +96,13 @@ def plot_alignment(a, b, path, feature:int=0, ax=None, labels=('a', 'b')):
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(8, 2.6))
     off = 1.2 * (np.ptp(a[:, feature]) + np.ptp(b[:, feature])) / 2
-    ax.plot(a[:, feature] + off, label=labels[0]); ax.plot(b[:, feature], label=labels[1])
-    for i, j in path[::max(1, len(path) // 40)]: ax.plot([i, j], [a[i, feature] + off, b[j, feature]], color='k', lw=.4, alpha=.5)
-    ax.set_xlabel('frame'); ax.set_yticks([]); ax.legend(fontsize=8)
+    ax.plot(a[:, feature] + off, label=labels[0])
+    ax.plot(b[:, feature], label=labels[1])
+    for i, j in path[::max(1, len(path) // 40)]:
+        ax.plot([i, j], [a[i, feature] + off, b[j, feature]], color='k', lw=.4, alpha=.5)
+    ax.set_xlabel('frame')
+    ax.set_yticks([])
+    ax.legend(fontsize=8)
     return ax
 
 def plot_cost_matrix(a, b, path, ax=None):
@@ -103,7 +111,8 @@ def plot_cost_matrix(a, b, path, ax=None):
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
     ax.imshow(accumulated_cost(a, b), origin='lower', cmap='viridis', aspect='auto')
     ax.plot(path[:, 1], path[:, 0], 'w-', lw=1.5)
-    ax.set_xlabel('frame of b'); ax.set_ylabel('frame of a')
+    ax.set_xlabel('frame of b')
+    ax.set_ylabel('frame of a')
     return ax
 
 # %% ../nbs/07_dtw.ipynb #501ad3b8
@@ -123,7 +132,8 @@ def attribution(a, b, radius:int|None=None, bins:int=8, share:bool=False,
 
 def top_reasons(attr:pd.DataFrame, n:int=2) -> list:
     "The `n` largest cells of an attribution table as readable reasons, with their share of the total."
-    s = attr.stack(); s = s / s.sum()
+    s = attr.stack()
+    s = s / s.sum()
     return [f'{f}, {t} of the movement ({v:.0%})' for (t, f), v in s.nlargest(n).items()]
 
 def plot_attribution(attr:pd.DataFrame, ax=None, title:str='share of DTW²'):
@@ -132,8 +142,11 @@ def plot_attribution(attr:pd.DataFrame, ax=None, title:str='share of DTW²'):
     if ax is None: _, ax = plt.subplots(figsize=(6, 0.35 * len(attr.columns) + 1.2))
     v = attr.T.to_numpy() / max(attr.to_numpy().sum(), np.finfo(float).tiny)   # identical sequences: all zeros
     im = ax.imshow(v, cmap='magma_r', aspect='auto')
-    ax.set_yticks(range(len(attr.columns)), attr.columns, fontsize=8); ax.set_xticks(range(len(attr)), attr.index, fontsize=7, rotation=45)
-    ax.set_xlabel('time of the first sequence'); ax.set_title(title, fontsize=9); plt.colorbar(im, ax=ax, fraction=.03)
+    ax.set_yticks(range(len(attr.columns)), attr.columns, fontsize=8)
+    ax.set_xticks(range(len(attr)), attr.index, fontsize=7, rotation=45)
+    ax.set_xlabel('time of the first sequence')
+    ax.set_title(title, fontsize=9)
+    plt.colorbar(im, ax=ax, fraction=.03)
     return ax
 
 # %% ../nbs/07_dtw.ipynb #dbe6972f
@@ -141,9 +154,12 @@ BLAS_MIN_FEATURES = 36
 
 def dtw_sq_batch(A:np.ndarray, B:np.ndarray, radius:int|None=None) -> np.ndarray:
     "Squared DTW of pairs (A[p], B[p]); A (P, n, F), B (P, m, F) float64 -> (P,). numpy only."
-    P, n, _ = A.shape; m = B.shape[1]
-    C = np.matmul(A, B.transpose(0, 2, 1)); C *= -2
-    C += np.einsum('pnf,pnf->pn', A, A)[:, :, None]; C += np.einsum('pmf,pmf->pm', B, B)[:, None, :]
+    P, n, _ = A.shape
+    m = B.shape[1]
+    C = np.matmul(A, B.transpose(0, 2, 1))
+    C *= -2
+    C += np.einsum('pnf,pnf->pn', A, A)[:, :, None]
+    C += np.einsum('pmf,pmf->pm', B, B)[:, None, :]
     np.maximum(C, 0, out=C)                                          # rounding can make tiny negatives
     if radius is not None:
         off = np.arange(m)[None, :] - np.arange(n)[:, None]               # j - i, in the band described above
@@ -155,7 +171,9 @@ def dtw_sq_batch(A:np.ndarray, B:np.ndarray, radius:int|None=None) -> np.ndarray
         lo, hi = max(0, k - m + 1), min(k, n - 1)
         ck = Cf[:, k + lo * (m - 1): k + hi * (m - 1) + 1: m - 1] if m > 1 else Cf[:, k:k + 1]
         Dk, D1, D2 = bufs[k % 3], bufs[(k - 1) % 3], bufs[(k - 2) % 3]
-        if k == 0: Dk[:, 1] = ck[:, 0]; continue
+        if k == 0:
+            Dk[:, 1] = ck[:, 0]
+            continue
         t = tmp[:, :hi - lo + 1]
         np.minimum(D1[:, lo + 1:hi + 2], D1[:, lo:hi + 1], out=t)     # (i, j-1) and (i-1, j)
         np.minimum(t, D2[:, lo:hi + 1], out=t)                        # (i-1, j-1)
@@ -167,23 +185,34 @@ def _numba_kernel():
     "The compiled DTW kernel over a list of pairs, or None without numba (compiled once per process)."
     if 'k' in _KERNEL: return _KERNEL['k']
     try: from numba import njit, prange
-    except ImportError: _KERNEL['k'] = None; return None
+    except ImportError:
+        _KERNEL['k'] = None
+        return None
+        _KERNEL['k'] = None
+        return None
     @njit(parallel=True, fastmath=True, cache=False)
     def pairs(X, Y, ii, jj, lo_off, hi_off):
-        P = len(ii); n, F = X.shape[1], X.shape[2]; m = Y.shape[1]
+        P = len(ii)
+        n, F = X.shape[1], X.shape[2]
+        m = Y.shape[1]
         out = np.empty(P)
         for p in prange(P):
             a, b = X[ii[p]], Y[jj[p]]
-            prev = np.full(m + 1, np.inf); cur = np.full(m + 1, np.inf)
+            prev = np.full(m + 1, np.inf)
+            cur = np.full(m + 1, np.inf)
             prev[0] = 0.0
             for i in range(n):
-                jlo = max(0, i + lo_off); jhi = min(m - 1, i + hi_off)
+                jlo = max(0, i + lo_off)
+                jhi = min(m - 1, i + hi_off)
                 for j in range(m + 1): cur[j] = np.inf
                 for j in range(jlo, jhi + 1):
                     c = 0.0
                     for f in range(F):
-                        d = a[i, f] - b[j, f]; c += d * d
-                    x = prev[j]; y = prev[j + 1]; z = cur[j]
+                        d = a[i, f] - b[j, f]
+                        c += d * d
+                    x = prev[j]
+                    y = prev[j + 1]
+                    z = cur[j]
                     best = x if x < y else y
                     best = best if best < z else z
                     cur[j + 1] = c + best
@@ -223,9 +252,12 @@ def _engine(method, same_len, F):
     if method == 'auto':
         if same_len and _numba_kernel() is not None: return 'numba'
         return 'blas' if same_len and F >= BLAS_MIN_FEATURES else 'dtaidistance'
-    if method not in ('numba', 'blas', 'dtaidistance'): raise ConfigurationError(f"method = {method!r} must be 'auto', 'numba', 'blas' or 'dtaidistance'")
-    if method in ('numba', 'blas') and not same_len: raise ConfigurationError(f"method {method!r} needs sequences of equal length; use 'dtaidistance'")
-    if method == 'numba' and _numba_kernel() is None: raise ConfigurationError("method 'numba' needs numba installed (pip install numba)")
+    if method not in ('numba', 'blas', 'dtaidistance'):
+        raise ConfigurationError(f"method = {method!r} must be 'auto', 'numba', 'blas' or 'dtaidistance'")
+    if method in ('numba', 'blas') and not same_len:
+        raise ConfigurationError(f"method {method!r} needs sequences of equal length; use 'dtaidistance'")
+    if method == 'numba' and _numba_kernel() is None:
+        raise ConfigurationError("method 'numba' needs numba installed (pip install numba)")
     return method
 
 def distance_matrix(seqs:list, # sequences (frames, features), same feature count
@@ -234,7 +266,8 @@ def distance_matrix(seqs:list, # sequences (frames, features), same feature coun
     "All pairwise DTW distances."
     S = [as_series(s, f'sequence {k}') for k, s in enumerate(seqs)]
     if not S: raise PoseDataError('distance_matrix needs at least one sequence, got none')
-    if len({s.shape[1] for s in S}) > 1: raise PoseDataError(f'sequences have different feature counts: {sorted({s.shape[1] for s in S})}')
+    if len({s.shape[1] for s in S}) > 1:
+        raise PoseDataError(f'sequences have different feature counts: {sorted({s.shape[1] for s in S})}')
     _window(radius)
     N, method = len(S), _engine(method, len({len(s) for s in S}) == 1, S[0].shape[1])
     i, j = np.triu_indices(N, 1)
@@ -256,7 +289,8 @@ def _finite(vals, SA, SB, i, j, radius):
 def cross_distances(A:list, B:list, radius:int|None=None, method:str='auto') -> np.ndarray:
     "DTW distance of every sequence of `A` to every sequence of `B`, shape (len(A), len(B))."
     SA, SB = [as_series(s) for s in A], [as_series(s) for s in B]
-    if not SA or not SB: raise PoseDataError(f'cross_distances needs sequences on both sides, got {len(SA)} and {len(SB)}')
+    if not SA or not SB:
+        raise PoseDataError(f'cross_distances needs sequences on both sides, got {len(SA)} and {len(SB)}')
     F = {s.shape[1] for s in SA + SB}
     if len(F) > 1: raise PoseDataError(f'sequences have different feature counts: {sorted(F)}')
     method = _engine(method, len({len(s) for s in SA + SB}) == 1, F.pop())
@@ -279,10 +313,13 @@ def read_ts(path) -> tuple[list, np.ndarray]:
     for line in p.read_text().splitlines():
         line = line.strip()
         if not line or line.startswith('#'): continue
-        if line.lower().startswith('@data'): data = True; continue
+        if line.lower().startswith('@data'):
+            data = True
+            continue
         if not data: continue
         *dims, label = line.split(':')
-        X.append(np.array([[float(v) for v in d.split(',')] for d in dims]).T); y.append(label)
+        X.append(np.array([[float(v) for v in d.split(',')] for d in dims]).T)
+        y.append(label)
     if not X: raise PoseDataError(f'{p} has no @data section with series')
     return X, np.array(y)
 
@@ -292,7 +329,8 @@ def knn_classify(train:list, labels, test:list, k:int=1, radius:int|None=None, m
     if len(train) == 0 or len(test) == 0:
         raise PoseDataError(f'knn_classify needs training and test sequences, got {len(train)} and {len(test)}')
     if len(labels) != len(train): raise PoseDataError(f'{len(labels)} labels for {len(train)} training sequences')
-    if not 1 <= k <= len(train): raise ConfigurationError(f'k = {k} must be between 1 and the {len(train)} training sequences')
+    if not 1 <= k <= len(train):
+        raise ConfigurationError(f'k = {k} must be between 1 and the {len(train)} training sequences')
     if metric == 'euclidean':
         A, B = np.stack([as_series(s) for s in test]), np.stack([as_series(s) for s in train])
         D = np.sqrt(((A[:, None] - B[None]) ** 2).sum((2, 3)))
@@ -347,7 +385,8 @@ def flag_anomalies(reps:list, template, k:float=3.0, radius:int|str|None='auto',
     "DTW distance of each repetition to the template, flag above median + k·1.4826·MAD, with reasons."
     if radius == 'auto': radius = max(1, int(round(0.1 * len(as_series(template)))))
     d = np.array([dtw_distance(r, template, radius) for r in reps])
-    med = np.median(d); mad = 1.4826 * np.median(np.abs(d - med))
+    med = np.median(d)
+    mad = 1.4826 * np.median(np.abs(d - med))
     thr = med + k * max(mad, 0.05 * med)
     rows = []
     for i, (r, di) in enumerate(zip(reps, d)):
@@ -356,7 +395,24 @@ def flag_anomalies(reps:list, template, k:float=3.0, radius:int|str|None='auto',
     return pd.DataFrame(rows)
 
 # %% ../nbs/07_dtw.ipynb #df2e2620
-def compare_sequences(a, b, radius:int|None=None) -> dict:
+@dataclass(repr=False)
+class Comparison(Result):
+    "How a performance compares with a reference, by DTW."
+    distance: float                # DTW distance (Euclidean cost along the path)
+    similarity_score: float        # exp(-RMS cost per path step / reference spread): 1 = identical
+    alignment_score: float         # DTW distance / distance without warping: 1 = no tempo change needed
+    differences: dict              # feature -> share of the squared cost
+    path_length: int
+    def __repr__(self):
+        top = max(self.differences, key=self.differences.get) if self.differences else '-'
+        return (f'Comparison(similarity {self.similarity_score:.3f}, alignment {self.alignment_score:.3f}, '
+                f'distance {self.distance:.3g}, most different: {top})')
+
+# %% ../nbs/07_dtw.ipynb #4289395c
+def compare_sequences(a, # the performance: (frames, features) array or DataFrame (its columns name the features)
+                      b, # the reference, same features
+                      radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
+                     ) -> Comparison:
     "Distance, similarity_score, alignment_score and per-feature differences of `a` against the reference `b`."
     names = list(a.columns) if isinstance(a, pd.DataFrame) else None
     A, B = _pair(a, b)
@@ -366,6 +422,8 @@ def compare_sequences(a, b, radius:int|None=None) -> dict:
     attr = attribution(A, B, radius, share=True, feature_names=names)
     t = np.linspace(0, len(A) - 1, len(B))
     A_lin = np.stack([np.interp(t, np.arange(len(A)), A[:, f]) for f in range(A.shape[1])], 1)
-    d_lin, eps = np.sqrt(((A_lin - B) ** 2).sum()), 0.01 * s * np.sqrt(max(len(A), len(B))) + 1e-12
-    return {'distance': d, 'similarity_score': float(np.exp(-(d / np.sqrt(len(p))) / s)) if s > 0 else float(d == 0),
-            'alignment_score': float(np.clip((d + eps) / (d_lin + eps), 0, 1)), 'differences': attr.sum().to_dict(), 'path_length': len(p)}
+    d_lin = np.sqrt(((A_lin - B) ** 2).sum())
+    eps = 0.01 * s * np.sqrt(max(len(A), len(B))) + 1e-12
+    similarity = float(np.exp(-(d / np.sqrt(len(p))) / s)) if s > 0 else float(d == 0)
+    alignment = float(np.clip((d + eps) / (d_lin + eps), 0, 1))
+    return Comparison(d, similarity, alignment, attr.sum().to_dict(), len(p))

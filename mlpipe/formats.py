@@ -96,25 +96,39 @@ def read_bvh(path:str|Path) -> BVH:
             t = tokens[i]
             if t in ('ROOT', 'JOINT', 'End'):
                 name = tokens[i + 1] if t != 'End' else f'{names[stack[-1]]}_end'
-                parents.append(stack[-1] if stack else -1); names.append(name); channels.append([]); offsets.append(None)
+                parents.append(stack[-1] if stack else -1)
+                names.append(name)
+                channels.append([])
+                offsets.append(None)
                 i += 2
-            elif t == '{': stack.append(len(names) - 1); i += 1
-            elif t == '}': stack.pop(); i += 1
-            elif t == 'OFFSET': offsets[-1] = [float(x) for x in tokens[i + 1:i + 4]]; i += 4
+            elif t == '{':
+                stack.append(len(names) - 1)
+                i += 1
+            elif t == '}':
+                stack.pop()
+                i += 1
+            elif t == 'OFFSET':
+                offsets[-1] = [float(x) for x in tokens[i + 1:i + 4]]
+                i += 4
             elif t == 'CHANNELS':
-                n = int(tokens[i + 1]); channels[-1] = tokens[i + 2:i + 2 + n]; i += 2 + n
+                n = int(tokens[i + 1])
+                channels[-1] = tokens[i + 2:i + 2 + n]
+                i += 2 + n
             else: i += 1
         n_frames, frame_time = int(tokens[i + 2]), float(tokens[i + 5])
         values = np.array(tokens[i + 6:], dtype=float)
     except (IndexError, ValueError) as e: raise PoseDataError(f'{p} is not a readable BVH file: {e}') from e
     n_ch = sum(len(c) for c in channels)
-    if values.size != n_frames * n_ch: raise PoseDataError(f'{p}: {values.size} motion values, expected {n_frames} frames x {n_ch} channels')
+    if values.size != n_frames * n_ch:
+        raise PoseDataError(f'{p}: {values.size} motion values, expected {n_frames} frames x {n_ch} channels')
     return BVH(names, np.array(parents), np.array(offsets, float), channels, values.reshape(n_frames, n_ch), frame_time)
 
 # %% ../nbs/03_formats.ipynb #0a19c923
 def _elementary(axis:str, deg:np.ndarray) -> np.ndarray:
     "Rotation matrices (T, 3, 3) about X, Y or Z."
-    a = np.radians(deg); c, s = np.cos(a), np.sin(a); o, z = np.ones_like(a), np.zeros_like(a)
+    a = np.radians(deg)
+    c, s = np.cos(a), np.sin(a)
+    o, z = np.ones_like(a), np.zeros_like(a)
     m = {'X': [[o, z, z], [z, c, -s], [z, s, c]], 'Y': [[c, z, s], [z, o, z], [-s, z, c]], 'Z': [[c, -s, z], [s, c, z], [z, z, o]]}[axis]
     return np.moveaxis(np.array(m), -1, 0)
 
@@ -126,7 +140,8 @@ def bvh_forward_kinematics(b:BVH) -> tuple[np.ndarray, np.ndarray]:
     for j in range(J):
         trans = np.zeros((T, 3))
         for ch in b.channels[j]:
-            v = b.motion[:, col]; col += 1
+            v = b.motion[:, col]
+            col += 1
             if ch.endswith('position'): trans[:, 'XYZ'.index(ch[0])] = v
             else: loc[:, j] = loc[:, j] @ _elementary(ch[0], v)
         par = b.parents[j]
@@ -150,14 +165,16 @@ def read_openpose_json(folder:str|Path, # folder of per-frame JSON files (sorted
     schema = get_schema(schema)
     files = sorted(Path(folder).glob('*.json')) if not isinstance(folder, (list, tuple)) else [Path(f) for f in folder]
     if not files: raise PoseDataError(f'no OpenPose JSON files in {folder}')
-    kp = np.full((len(files), len(schema), 2), np.nan); conf = np.zeros((len(files), len(schema)))
+    kp = np.full((len(files), len(schema), 2), np.nan)
+    conf = np.zeros((len(files), len(schema)))
     for t, f in enumerate(files):
         try: people = json.loads(f.read_text())['people']
         except (json.JSONDecodeError, KeyError) as e: raise PoseDataError(f'{f} is not an OpenPose JSON file: {e}') from e
         arr = [np.array(p['pose_keypoints_2d'], float).reshape(-1, 3) for p in people]
         if not arr: continue
         if any(a.shape[0] != len(schema) for a in arr):
-            raise PoseDataError(f'{f}: {arr[0].shape[0]} keypoints per person, schema {schema.name!r} has {len(schema)}')
+            raise PoseDataError(f'{f}: {arr[0].shape[0]} keypoints per person, schema {schema.name!r} has '
+                                f'{len(schema)}')
         a = arr[int(np.argmax([x[:, 2].mean() for x in arr]))] if person == 'best' else (arr[person] if person < len(arr) else None)
         if a is None: continue
         seen = a[:, 2] > 0

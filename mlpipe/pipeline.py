@@ -4,34 +4,41 @@
 
 # %% ../nbs/16_pipeline.ipynb #8650b33a
 from __future__ import annotations
-import time, json, os, errno, shutil, uuid
+import time, json, os, errno, shutil, uuid, contextlib, functools
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import PoseDataError, ConfigurationError, MlpipeError
+from .core import PoseDataError, ConfigurationError, MlpipeError, as_settings, Result
 from .data import PoseSequence, save_pose, load_pose
 from . import angles as ang, reps as rp, dtw
-from .analysis import PoseProcessor, PoseAnalyzer
+from .analysis import clean_pose, rate_pose, PoseQuality
 
 # %% auto #0
-__all__ = ['EXERCISES', 'MIN_FRAMES', 'choose_signal', 'VideoFacts', 'Analysis', 'analyze_sequence', 'check_video_input',
-           'load_reference', 'analyze_video', 'check_output_folder', 'write_results']
+__all__ = ['EXERCISES', 'MIN_FRAMES', 'REPORT_COLUMNS', 'choose_signal', 'resolve_reference', 'timed', 'VideoFacts', 'Analysis',
+           'analyze_sequence', 'check_video_input', 'analyze_video', 'check_output_folder', 'RunSummary',
+           'write_results']
 
 # %% ../nbs/16_pipeline.ipynb #bd1b6cf8
 EXERCISES = {'squat': ('knee_flexion', ['knee_flexion_l', 'knee_flexion_r', 'hip_flexion_l', 'hip_flexion_r', 'trunk_flexion']),
-             'pushup': ('elbow_flexion', ['elbow_flexion_l', 'elbow_flexion_r', 'shoulder_flexion_l', 'shoulder_flexion_r', 'trunk_flexion']),
+             'pushup': ('elbow_flexion', ['elbow_flexion_l', 'elbow_flexion_r', 'shoulder_flexion_l', 'shoulder_flexion_r',
+                                          'trunk_flexion']),
              'arm_raise': ('shoulder_flexion', ['shoulder_flexion_l', 'shoulder_flexion_r', 'elbow_flexion_l', 'elbow_flexion_r'])}
-_NEIGHBOUR = {'knee_flexion': 'hip_flexion', 'hip_flexion': 'knee_flexion', 'elbow_flexion': 'shoulder_flexion', 'shoulder_flexion': 'elbow_flexion'}
+_NEIGHBOUR = {'knee_flexion': 'hip_flexion', 'hip_flexion': 'knee_flexion', 'elbow_flexion': 'shoulder_flexion',
+              'shoulder_flexion': 'elbow_flexion'}
 
-def choose_signal(angles:pd.DataFrame, exercise:str='auto') -> tuple[str, list]:
+def choose_signal(angles:pd.DataFrame, # joint angles per frame (`mlpipe.angles.joint_angles`)
+                  exercise:str='auto', # a key of `EXERCISES`, or 'auto'
+                 ) -> tuple[str, list]: # the counted angle, the compared angles
     "The angle column that drives repetition counting, and the columns compared by DTW."
-    if exercise not in EXERCISES and exercise != 'auto': raise ConfigurationError(f"exercise = {exercise!r} must be one of {list(EXERCISES) + ['auto']}")
+    if exercise not in EXERCISES and exercise != 'auto':
+        raise ConfigurationError(f"exercise = {exercise!r} must be one of {list(EXERCISES) + ['auto']}")
     rom = (angles.max() - angles.min()).drop('time', errors='ignore').dropna()
     if exercise == 'auto':
         cands = [c for c in rom.index if c[:-2] in _NEIGHBOUR]
         if not cands: raise PoseDataError('no knee, hip, elbow or shoulder angle available to count repetitions')
-        best = rom[cands].idxmax(); base = best[:-2]
+        best = rom[cands].idxmax()
+        base = best[:-2]
         feats = [f'{b}_{s}' for b in (base, _NEIGHBOUR[base]) for s in 'lr']
     else:
         base, feats = EXERCISES[exercise]
@@ -40,7 +47,74 @@ def choose_signal(angles:pd.DataFrame, exercise:str='auto') -> tuple[str, list]:
         best = rom[sides].idxmax()
     return best, [f for f in feats if f in angles.columns and angles[f].notna().mean() > 0.5]
 
+# %% ../nbs/16_pipeline.ipynb #314d7e00
+_SCHEMA_OF_BACKEND = {'mediapipe': 'mediapipe33', 'yolo': 'coco17'}
+
+@functools.singledispatch
+def resolve_reference(reference, # None, a template array, a PoseSequence, or a path (.npy, .parquet/.csv, a video)
+                      backend:str|None=None, # the detector of the main video: its schema is checked; None: not checked
+                      exercise:str='auto', config=None, progress:bool=True,
+                     ) -> None|np.ndarray|PoseSequence: # the template, or the reference's raw pose
+    "What a reference means, decided once: a template, a reference pose, or none."
+    raise PoseDataError(f'a reference must be a path, a PoseSequence or a template array, got '
+                        f'{type(reference).__name__}')
+
+@resolve_reference.register
+def _(reference:None, backend=None, exercise='auto', config=None, progress=True): return None
+
+@resolve_reference.register
+def _(reference:np.ndarray, backend=None, exercise='auto', config=None, progress=True) -> np.ndarray:
+    if reference.dtype.kind not in 'fiu' or reference.ndim not in (1, 2) or not len(reference):
+        raise PoseDataError(f'a template must be a non-empty (frames,) or (frames, features) array of numbers, '
+                            f'got {reference.dtype} {reference.shape}')
+    return reference.astype(float)
+
+@resolve_reference.register
+def _(reference:PoseSequence, backend=None, exercise='auto', config=None, progress=True) -> PoseSequence:
+    want = _SCHEMA_OF_BACKEND.get(backend)
+    if want and reference.schema.name != want:
+        raise PoseDataError(f'the reference has schema {reference.schema.name!r}, but the {backend} backend gives '
+                            f'{want!r}: they cannot be compared (nothing was written)')
+    return reference
+
+# %% ../nbs/16_pipeline.ipynb #0d0b1e74
+def _read_template(p:Path, **_) -> np.ndarray:
+    try: return np.load(p, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e: raise PoseDataError(f'not a readable .npy template ({e})') from None
+
+def _detect_reference(p:Path, backend:str='mediapipe', progress:bool=True) -> PoseSequence:
+    from mlpipe.detect import video_info
+    video_info(check_video_input(p))
+    pose = _detect(p, backend, progress=progress)[0]
+    if (~pose.missing.all(1)).sum() < 2: raise PoseDataError(f'no person detected ({pose.n_frames} frames)')
+    return pose
+
+_REFERENCE_READERS = {'.npy': _read_template, '.parquet': lambda p, **_: load_pose(p), '.csv': lambda p, **_: load_pose(p)}
+
+@resolve_reference.register(str)
+@resolve_reference.register(Path)
+def _(reference, backend=None, exercise='auto', config=None, progress=True):
+    p = Path(reference)
+    if p.is_dir():
+        raise PoseDataError(f'the reference {p} is a folder: give a video, a pose file (.parquet/.csv) or a template '
+                            f'(.npy)')
+    if not p.is_file(): raise PoseDataError(f'reference not found: {p}')
+    detector = backend or as_settings(config)['pose']['backend']
+    read = _REFERENCE_READERS.get(p.suffix.lower(), lambda p, **_: _detect_reference(p, detector, progress))
+    try: return resolve_reference(read(p), backend, exercise, config, progress)
+    except PoseDataError as e: raise PoseDataError(f'the reference {p}: {e}') from None
+
 # %% ../nbs/16_pipeline.ipynb #090b4537
+@contextlib.contextmanager
+def timed(timings:dict, # stage name -> seconds, added to
+          stage:str, # the name of the stage the block runs
+         ):
+    "Add the wall time of the block to `timings[stage]`."
+    t = time.perf_counter()
+    try: yield timings
+    finally: timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - t
+
+# %% ../nbs/16_pipeline.ipynb #2e2e1107
 @dataclass
 class VideoFacts:
     "What a video is and what detection read of it."
@@ -60,11 +134,13 @@ class VideoFacts:
     def coverage(self) -> float: return self.frames_with_person / max(self.frames_read, 1)
     def as_dict(self) -> dict: return asdict(self) | {'coverage': self.coverage}
     def __repr__(self):
-        return (f'VideoFacts({Path(self.path).name}: {self.frames_read} of {self.frames_declared} frames read at {self.fps:g} fps, '
-                f'{self.width}x{self.height}, {self.backend}, person in {self.coverage:.0%}, {self.detect_s:.1f} s detection)')
+        return (f'VideoFacts({Path(self.path).name}: {self.frames_read} of {self.frames_declared} frames read '
+                f'at {self.fps:g} fps, {self.width}x{self.height}, {self.backend}, person in {self.coverage:.0%}, '
+                f'{self.detect_s:.1f} s detection)')
 
-@dataclass
-class Analysis:
+# %% ../nbs/16_pipeline.ipynb #a116de15
+@dataclass(repr=False)
+class Analysis(Result):
     "Everything one analysis produced."
     pose: PoseSequence
     clean: PoseSequence
@@ -74,98 +150,139 @@ class Analysis:
     reps: pd.DataFrame            # per repetition: timing, ROM, velocities, DTW distance, flag and reasons
     template: np.ndarray|None
     template_source: str
-    quality: dict
+    quality: PoseQuality
     timings: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     video: VideoFacts|None = None          # None when the analysis started from a PoseSequence
     warnings: list = field(default_factory=list)   # plain-language warnings the report and summary show
+    dtw_radius: int|None = None            # the Sakoe-Chiba radius the flags used (frames)
     def __repr__(self):
         n, f = len(self.reps), int(self.reps.flagged.sum()) if len(self.reps) else 0
-        return f'Analysis({self.pose.n_frames} frames, {n} reps from {self.signal}, {f} flagged, quality {self.quality["pose_quality"]:.2f}, template: {self.template_source})'
+        return (f'Analysis({self.pose.n_frames} frames, {n} reps from {self.signal}, {f} flagged, '
+                f'quality {self.quality.pose_quality:.2f}, template: {self.template_source})')
+
+# %% ../nbs/16_pipeline.ipynb #2747c013
+MIN_FRAMES = 10   # the default low-pass filter (order 2, run forward and back) needs more than 9 frames
+
+def _check_sequence(pose:PoseSequence, what:str='the pose sequence'):
+    "Refuse a sequence nothing can be measured on: too short, or all its points in one place."
+    if not isinstance(pose, PoseSequence):
+        raise PoseDataError(f'{what} must be a PoseSequence, got {type(pose).__name__}')
+    if pose.n_frames < MIN_FRAMES:
+        raise PoseDataError(f'{what} has {pose.n_frames} frame(s): too few to analyse, at least {MIN_FRAMES} are '
+                            f'needed '
+                            f'({MIN_FRAMES / pose.fps:.2f} s at {pose.fps:g} fps)')
+    seen = ~pose.missing[..., None]
+    extent = (np.where(seen, pose.keypoints, -np.inf).max(1) - np.where(seen, pose.keypoints, np.inf).min(1)).max(-1)
+    if not (extent > 0).any():
+        raise PoseDataError(f'{what}: all keypoints coincide in every frame (no body to measure)')
+
+# %% ../nbs/16_pipeline.ipynb #4a6953ff
+@dataclass(repr=False)
+class _Movement:
+    "The measured stages of one sequence: clean pose, angles, counted signal, compared features, repetitions."
+    clean: PoseSequence
+    angles: pd.DataFrame
+    signal: str
+    features: list
+    bounds: pd.DataFrame          # start, peak, end frame of each repetition
+    metrics: pd.DataFrame         # per repetition: timing, ROM, velocities
+
+def _measure(pose:PoseSequence, exercise:str, settings:dict, timings:dict) -> _Movement:
+    "clean -> angles -> repetitions, each once, each timed."
+    with timed(timings, 'clean'): clean = clean_pose(pose, settings)
+    with timed(timings, 'angles'): angles = ang.joint_angles(clean)
+    with timed(timings, 'reps'):
+        signal, feats = choose_signal(angles, exercise)
+        bounds = rp.segment_reps(angles[signal], pose.fps)
+        metrics = rp.rep_metrics(angles[signal], bounds, pose.fps) if len(bounds) else pd.DataFrame()
+    return _Movement(clean, angles, signal, feats, bounds, metrics)
 
 def _rep_features(angles, features, reps):
     F = angles[features].interpolate(limit_direction='both').to_numpy()
     return [F[int(s):int(e) + 1] for s, e in reps[['start_frame', 'end_frame']].to_numpy()]
 
 def _first_good(m:pd.DataFrame) -> int:
-    ok = ((m.rom_deg - m.rom_deg.median()).abs() <= 0.15 * m.rom_deg.median()) & ((m.duration_s - m.duration_s.median()).abs() <= 0.3 * m.duration_s.median())
+    med_rom, med_dur = m.rom_deg.median(), m.duration_s.median()
+    ok = ((m.rom_deg - med_rom).abs() <= 0.15 * med_rom) & ((m.duration_s - med_dur).abs() <= 0.3 * med_dur)
     return int(np.flatnonzero(ok)[0]) if ok.any() else 0
 
-MIN_FRAMES = 10   # the default low-pass filter (order 2, run forward and back) needs more than 9 frames
+# %% ../nbs/16_pipeline.ipynb #2b50731c
+def _template(reference, m:_Movement, segs:list, exercise:str, settings:dict) -> tuple[np.ndarray, str]:
+    "The movement each repetition is compared with, and where it came from."
+    if isinstance(reference, np.ndarray): return dtw.as_series(reference), 'given template'
+    if isinstance(reference, PoseSequence):
+        _check_sequence(reference, 'the reference')
+        r = _measure(reference, exercise, settings, {})                    # measured once, never analysed in full
+        missing = [f for f in m.features if f not in r.angles]
+        if missing or not len(r.bounds):
+            raise PoseDataError(f'the reference has no usable repetitions of {m.features} (missing {missing})')
+        rsegs = _rep_features(r.angles, m.features, r.bounds)
+        template = dtw.make_template(rsegs) if len(rsegs) > 1 else rsegs[0]
+        return template, f'reference: {len(rsegs)} repetitions of {reference.source}'
+    k = _first_good(m.metrics)
+    return segs[k], f'first good repetition (rep {k + 1})'
 
-def _check_sequence(pose:PoseSequence, what:str='the pose sequence'):
-    "Refuse a sequence nothing can be measured on: too short, or all its points in one place."
-    if not isinstance(pose, PoseSequence): raise PoseDataError(f'{what} must be a PoseSequence, got {type(pose).__name__}')
-    if pose.n_frames < MIN_FRAMES:
-        raise PoseDataError(f'{what} has {pose.n_frames} frame(s): too few to analyse, at least {MIN_FRAMES} are needed '
-                            f'({MIN_FRAMES / pose.fps:.2f} s at {pose.fps:g} fps)')
-    seen = ~pose.missing[..., None]
-    extent = (np.where(seen, pose.keypoints, -np.inf).max(1) - np.where(seen, pose.keypoints, np.inf).min(1)).max(-1)
-    if not (extent > 0).any(): raise PoseDataError(f'{what}: all keypoints coincide in every frame (no body to measure)')
+def _flag(m:_Movement, reference, exercise:str, settings:dict) -> tuple:
+    "Each repetition's DTW distance to the template, its flag and reasons: (reps table, template, source, radius)."
+    segs = _rep_features(m.angles, m.features, m.bounds)
+    template, src = _template(reference, m, segs, exercise, settings)
+    if template.shape[1] != len(m.features):
+        raise PoseDataError(f'the template has {template.shape[1]} features, this analysis compares {len(m.features)} '
+                            f'({m.features})')
+    radius = settings['dtw']['window'] or max(1, int(round(0.1 * len(template))))
+    flags = dtw.flag_anomalies(segs, template, k=settings['dtw']['anomaly_k'], radius=radius, names=m.features)
+    reps = m.metrics.assign(dtw_distance=flags.distance, flagged=flags.flagged, reasons=flags.reasons)
+    reps = pd.concat([m.bounds[['start_frame', 'peak_frame', 'end_frame']].reset_index(drop=True), reps], axis=1)
+    return reps, template, src, radius
 
-def analyze_sequence(pose:PoseSequence, exercise:str='auto', reference=None, config=None) -> Analysis:
-    "Clean, measure, segment and compare one pose sequence."
+# %% ../nbs/16_pipeline.ipynb #9668c768
+def analyze_sequence(pose:PoseSequence, # the raw pose of one person (a detector's output, a pose file)
+                     exercise:str='auto', # a key of `EXERCISES` or 'auto' (the joint with the largest range)
+                     reference=None, # None (first good repetition), a template array, a PoseSequence or a path (`resolve_reference`)
+                     config=None, # settings in any form `as_settings` takes
+                    ) -> Analysis:
+    "Clean, measure, segment, compare and rate one pose sequence, each stage once."
+    settings = as_settings(config)
     _check_sequence(pose)
+    reference = resolve_reference(reference, None, exercise, settings)
     if isinstance(reference, PoseSequence) and reference.schema.name != pose.schema.name:
-        raise PoseDataError(f'the reference has schema {reference.schema.name!r}, the video {pose.schema.name!r}: they cannot be compared')
-    T = {}; t = time.perf_counter()
-    clean = PoseProcessor(config).preprocess_pose(pose); T['clean'] = time.perf_counter() - t; t = time.perf_counter()
-    angles = ang.joint_angles(clean); T['angles'] = time.perf_counter() - t; t = time.perf_counter()
-    signal, feats = choose_signal(angles, exercise)
-    reps = rp.segment_reps(angles[signal], pose.fps)
-    metrics = rp.rep_metrics(angles[signal], reps, pose.fps) if len(reps) else pd.DataFrame()
-    T['reps'] = time.perf_counter() - t; t = time.perf_counter()
-    template, src, notes = None, 'none', []
-    if len(reps):
-        segs = _rep_features(angles, feats, reps)
-        if isinstance(reference, np.ndarray): template, src = dtw.as_series(reference), 'given template'
-        elif isinstance(reference, PoseSequence):
-            ra = analyze_sequence(reference, exercise, None, config)
-            missing = [f for f in feats if f not in ra.angles]
-            if missing or not len(ra.reps): raise PoseDataError(f'the reference has no usable repetitions of {feats} (missing {missing})')
-            rsegs = _rep_features(ra.angles, feats, ra.reps)
-            template, src = (dtw.make_template(rsegs) if len(rsegs) > 1 else rsegs[0]), f'reference: {len(rsegs)} repetitions of {reference.source}'
-        else:
-            k = _first_good(metrics); template, src = segs[k], f'first good repetition (rep {k + 1})'
-        if template.shape[1] != len(feats): raise PoseDataError(f'the template has {template.shape[1]} features, this analysis compares {len(feats)} ({feats})')
-        flags = dtw.flag_anomalies(segs, template, names=feats)
-        metrics = metrics.assign(dtw_distance=flags.distance, flagged=flags.flagged, reasons=flags.reasons)
-        metrics = pd.concat([reps[['start_frame', 'peak_frame', 'end_frame']].reset_index(drop=True), metrics], axis=1)
-    else: notes.append(f'no repetitions found in {signal}')
-    T['dtw'] = time.perf_counter() - t; t = time.perf_counter()
-    q = PoseAnalyzer(config).analyze_pose(pose); T['quality'] = time.perf_counter() - t
-    quality = {k: q[k] for k in ('pose_quality', 'recommendations', 'missing_share')}
-    warnings = rp.movement_warnings(angles[signal], pose.fps, reps, exercise) if exercise in rp.TYPICAL_ROM_DEG else []
-    return Analysis(pose, clean, angles, signal, feats, metrics, template, src, quality, T, notes, warnings=warnings)
+        raise PoseDataError(f'the reference has schema {reference.schema.name!r}, the video {pose.schema.name!r}: '
+                            'they cannot be compared')
+    T = {}
+    m = _measure(pose, exercise, settings, T)
+    reps, template, src, radius, notes = m.metrics, None, 'none', None, []
+    with timed(T, 'dtw'):
+        if len(m.bounds): reps, template, src, radius = _flag(m, reference, exercise, settings)
+        else: notes.append(f'no repetitions found in {m.signal}')
+    with timed(T, 'quality'): quality = rate_pose(pose, m.angles, cutoff_hz=settings['biomech']['cutoff_hz'])
+    known = exercise in rp.TYPICAL_ROM_DEG
+    warnings = rp.movement_warnings(m.angles[m.signal], pose.fps, m.bounds, exercise) if known else []
+    return Analysis(pose, m.clean, m.angles, m.signal, m.features, reps, template, src, quality, T, notes,
+                    warnings=warnings, dtw_radius=radius)
 
 # %% ../nbs/16_pipeline.ipynb #927c8988
 def check_video_input(path) -> Path:
     "Refuse, with what is really wrong, an input `analyze_video` cannot take: a folder, a still image, a missing file."
     from mlpipe.detect import IMAGE_EXT
     p = Path(path)
-    if p.is_dir(): raise PoseDataError(f'{p} is a folder: analyze takes one video file (for a folder of images, use mlpipe.detect.detect_video)')
+    if p.is_dir():
+        raise PoseDataError(f'{p} is a folder: analyze takes one video file (for a folder of images, use '
+                            f'mlpipe.detect.detect_video)')
     if p.suffix.lower() in IMAGE_EXT:
         raise PoseDataError(f'{p} is a still image: analyze needs a video of the movement '
                             '(for the pose in one image, use MediaPipeDetector or YoloPoseDetector .detect)')
     if not p.exists(): raise PoseDataError(f'video not found: {p}')
     return p
 
-def load_reference(reference, backend:str='mediapipe', exercise:str='auto', config=None, progress:bool=True):
-    "A reference given as a path -> PoseSequence (video, .parquet, .csv) or template array (.npy); anything else passes."
-    if reference is None or not isinstance(reference, (str, Path)): return reference
-    p = Path(reference)
-    if p.is_dir(): raise PoseDataError(f'the reference {p} is a folder: give a video, a pose file (.parquet/.csv) or a template (.npy)')
-    if not p.is_file(): raise PoseDataError(f'reference not found: {p}')
-    try:
-        if p.suffix.lower() == '.npy':
-            try: arr = np.load(p, allow_pickle=False)
-            except (ValueError, OSError, EOFError) as e: raise PoseDataError(f'not a readable .npy template ({e})') from None
-            if arr.dtype.kind not in 'fiu' or arr.ndim not in (1, 2) or not len(arr): raise PoseDataError(f'a template must be a non-empty (frames,) or (frames, features) array of numbers, got {arr.dtype} {arr.shape}')
-            return arr.astype(float)
-        if p.suffix.lower() in ('.parquet', '.csv'): return load_pose(p)
-        return analyze_video(p, backend, exercise, None, config, progress=progress).clean
-    except PoseDataError as e: raise PoseDataError(f'the reference {p}: {e}') from None
+def _detect(path, backend:str, start_s:float=0.0, end_s:float|None=None, progress:bool=True) -> list:
+    "The pose sequences a backend finds in a video: MediaPipe's one person, or YOLO's tracks (most seen first)."
+    from mlpipe.detect import detect_video, MediaPipeDetector, YoloPoseDetector
+    if backend == 'mediapipe':
+        with MediaPipeDetector() as det: return detect_video(path, det, start_s, end_s, progress=progress)
+    return detect_video(path, YoloPoseDetector(), start_s, end_s, track=True, progress=progress)
 
+# %% ../nbs/16_pipeline.ipynb #95399691
 def _frames_decodable(path, start_s:float, end_s:float|None, info:dict) -> int:
     "How many frames of the start_s/end_s window OpenCV can really decode (grab only, no colour conversion)."
     import cv2
@@ -184,44 +301,54 @@ def _truncation(path, frames_read:int, info:dict, start_s:float, end_s:float|Non
     expected = last - first
     if frames_read >= expected - max(2, 0.01 * expected): return None
     return (f'the video ended after {first + frames_read} of the {info["frames"]} frames its header declares '
-            f'({(first + frames_read) / info["fps"]:.1f} of {info["frames"] / info["fps"]:.1f} s): it is probably truncated, '
+            f'({(first + frames_read) / info["fps"]:.1f} of {info["frames"] / info["fps"]:.1f} s): it is probably '
+            f'truncated, '
             f'only the frames read were analysed')
 
-
-# %% ../nbs/16_pipeline.ipynb #44528015
-def analyze_video(path, backend:str|None=None, exercise:str='auto', reference=None, config=None,
-                  start_s:float=0.0, end_s:float|None=None, progress:bool=True,
-                  strict:bool=False, # a truncated video is an error rather than a warning
-                 ) -> Analysis:
-    "Detect, then analyze_sequence; the analysis carries the video's facts (`.video`) and warnings (`.warnings`)."
-    from mlpipe.analysis import _settings
-    from mlpipe.detect import video_info, detect_video, MediaPipeDetector, YoloPoseDetector
-    settings = _settings(config)
-    backend = backend or settings['pose']['backend']
-    if backend not in ('mediapipe', 'yolo'): raise ConfigurationError(f"backend = {backend!r} must be 'mediapipe' or 'yolo'")
-    info = video_info(check_video_input(path))
-    window = (info['frames'] if end_s is None else min(info['frames'], int(np.ceil(end_s * info['fps'])))) - int(round(start_s * info['fps']))
+def _check_window(path, info:dict, start_s:float, end_s:float|None, strict:bool):
+    "Refuse, before detection, a window with too few frames, or (strict) a video that cannot be decoded to its end."
+    last = info['frames'] if end_s is None else min(info['frames'], int(np.ceil(end_s * info['fps'])))
+    window = last - int(round(start_s * info['fps']))
     if window < MIN_FRAMES:
         raise PoseDataError(f'{path}: {max(window, 0)} frame(s) to analyse, too few: at least {MIN_FRAMES} are needed '
                             f'({MIN_FRAMES / info["fps"]:.2f} s at {info["fps"]:g} fps)')
     if strict:                                                                     # decode (cheap) before detecting
         warn = _truncation(path, _frames_decodable(path, start_s, end_s, info), info, start_s, end_s)
         if warn: raise PoseDataError(f'{path}: {warn} (refused because strict=True)')
-    reference = load_reference(reference, backend, exercise, settings, progress)     # before any work on the video
-    t = time.perf_counter()
-    if backend == 'mediapipe':
-        with MediaPipeDetector() as det: seqs = detect_video(path, det, start_s, end_s, progress=progress)
-    else: seqs = detect_video(path, YoloPoseDetector(), start_s, end_s, track=True, progress=progress)
-    pose, t_det = seqs[0], time.perf_counter() - t
+
+# %% ../nbs/16_pipeline.ipynb #44528015
+def analyze_video(path, # a video file (any format OpenCV reads)
+                  backend:str|None=None, # 'mediapipe' or 'yolo'; None: the `pose.backend` setting
+                  exercise:str='auto', # a key of `EXERCISES` or 'auto'
+                  reference=None, # anything `resolve_reference` takes; resolved before the detection starts
+                  config=None, # settings in any form `as_settings` takes
+                  start_s:float=0.0, end_s:float|None=None, # analyse only this part of the video (seconds)
+                  progress:bool=True, # show a progress bar while detecting
+                  strict:bool=False, # a truncated video is an error rather than a warning
+                 ) -> Analysis:
+    "Detect, then analyze_sequence; the analysis carries the video's facts (`.video`) and warnings (`.warnings`)."
+    from mlpipe.detect import video_info
+    settings = as_settings(config)
+    backend = backend or settings['pose']['backend']
+    if backend not in _SCHEMA_OF_BACKEND:
+        raise ConfigurationError(f"backend = {backend!r} must be 'mediapipe' or 'yolo'")
+    info = video_info(check_video_input(path))
+    _check_window(path, info, start_s, end_s, strict)
+    reference = resolve_reference(reference, backend, exercise, settings, progress)   # before any work on the video
+    T = {}
+    with timed(T, 'detect'): seqs = _detect(path, backend, start_s, end_s, progress)
+    pose = seqs[0]
     warn = _truncation(path, pose.n_frames, info, start_s, end_s)
     if warn and strict: raise PoseDataError(f'{path}: {warn} (refused because strict=True)')
     if pose.n_frames < MIN_FRAMES:
-        raise PoseDataError(f'{path}: only {pose.n_frames} frame(s) read, too few to analyse: at least {MIN_FRAMES} are needed')
-    facts = VideoFacts(str(path), pose.fps, pose.n_frames, info['frames'], info['width'], info['height'], backend, t_det,
-                       int((~pose.missing.all(1)).sum()), len(seqs), start_s, end_s)
-    if facts.frames_with_person < 2: raise PoseDataError(f'no person detected in {path} ({facts.frames_with_person} of {pose.n_frames} frames)')
+        raise PoseDataError(f'{path}: only {pose.n_frames} frame(s) read, too few to analyse: at least {MIN_FRAMES} '
+                            f'are needed')
+    seen = int((~pose.missing.all(1)).sum())
+    facts = VideoFacts(str(path), pose.fps, pose.n_frames, info['frames'], info['width'], info['height'], backend,
+                       T['detect'], seen, len(seqs), start_s, end_s)
+    if seen < 2: raise PoseDataError(f'no person detected in {path} ({seen} of {pose.n_frames} frames)')
     a = analyze_sequence(pose, exercise, reference, settings)
-    a.timings = {'detect': t_det} | a.timings
+    a.timings = T | a.timings
     a.video, a.warnings = facts, a.warnings + ([warn] if warn else [])
     return a
 
@@ -231,49 +358,78 @@ def _recording(a:Analysis) -> dict:
     if a.video is not None: return a.video.as_dict()
     return {'source': a.pose.source or 'pose sequence', 'frames': a.pose.n_frames, 'fps': a.pose.fps, 'schema': a.pose.schema.name}
 
-def _report_sections(a:Analysis, vram=None, extra_sections=()) -> list:
-    from mlpipe.report import fig_html, table_html, facts_html
-    import matplotlib; import matplotlib.pyplot as plt
-    secs = [('Recording', facts_html({k: (f'{v:.3g}' if isinstance(v, float) else v) for k, v in _recording(a).items()}))]
-    secs += list(extra_sections)
-    flagged = [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else []
+REPORT_COLUMNS = ['rep', 'start_s', 'duration_s', 'rom_deg', 'peak_deg', 'eccentric_s', 'concentric_s',
+                  'peak_velocity_down_deg_s', 'peak_velocity_up_deg_s', 'dtw_distance', 'flagged', 'reasons']
+
+def _angles_section(a:Analysis, flagged:list) -> tuple:
+    from mlpipe.report import fig_html
+    import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(10, 3))
     rp.plot_reps(a.angles[a.signal].to_numpy(), a.reps, a.pose.fps, ax=ax, label=f'{a.signal} (deg)', flagged=flagged)
     for f in a.features:
         if f != a.signal: ax.plot(a.angles.time, a.angles[f], lw=.7, alpha=.6, label=f)
     ax.legend(fontsize=7, ncol=3, loc='upper right')
-    secs.append(('Joint angles and repetitions', [fig_html(fig, 'angle curves with repetitions'),
-                 f'<p>{len(a.reps)} repetitions counted from {a.signal}; flagged (red): {flagged or "none"}. Template: {a.template_source}.</p>']))
+    note = (f'<p>{len(a.reps)} repetitions counted from {a.signal}; flagged (red): {flagged or "none"}. '
+            f'Template: {a.template_source}.</p>')
+    return 'Joint angles and repetitions', [fig_html(fig, 'angle curves with repetitions'), note]
+
+def _attribution_section(a:Analysis) -> tuple:
+    from mlpipe.report import fig_html
+    import matplotlib.pyplot as plt
+    worst = int(a.reps.dtw_distance.idxmax())
+    seg = _rep_features(a.angles, a.features, a.reps)[worst]
+    radius = a.dtw_radius or max(1, round(0.1 * len(a.template)))
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(a.features) + 1.4))
+    dtw.plot_attribution(dtw.attribution(seg, a.template, radius, bins=8, feature_names=a.features), ax=ax,
+                         title=f'repetition {worst + 1} vs template: share of DTW²')
+    return 'Where the most different repetition differs', fig_html(fig, 'attribution heatmap')
+
+# %% ../nbs/16_pipeline.ipynb #586c72f9
+def _quality_section(q:PoseQuality) -> tuple:
+    from mlpipe.report import facts_html
+    facts = facts_html({'pose quality (0-1)': f"{q.pose_quality:.2f}", 'missing points': f"{q.missing_share:.1%}"})
+    advice = '<ul>' + ''.join(f'<li>{r}</li>' for r in q.recommendations) + '</ul>' if q.recommendations else '<p>No recommendations.</p>'
+    return 'Data quality', [facts, advice]
+
+def _vram_section(vram) -> tuple:
+    from mlpipe.report import fig_html, facts_html
+    from mlpipe.vram import plot_phases
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 3))
+    plot_phases(vram, ax=ax)
+    facts = {'model': vram.model, 'mode': f'{vram.mode} ({vram.method})', 'batch': vram.batch_size, 'input': vram.input_shape,
+             'peak MiB': f'{vram.peak_mb:.1f}', 'forward peak MiB': f'{vram.forward_peak_mb:.1f}',
+             'parameters MiB': f'{vram.params_mb:.1f}'} | {k: f'{v:.1f}' for k, v in vram.extra.items() if k.endswith('_mb')}
+    return 'Pose model memory', [facts_html(facts), fig_html(fig, 'memory by phase')]
+
+def _report_sections(a:Analysis, vram=None, extra_sections=()) -> list:
+    "The report's sections, in reading order."
+    from mlpipe.report import table_html, facts_html
+    recording = {k: (f'{v:.3g}' if isinstance(v, float) else v) for k, v in _recording(a).items()}
+    secs = [('Recording', facts_html(recording)), *extra_sections]
+    flagged = [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else []
+    secs.append(_angles_section(a, flagged))
     if len(a.reps):
-        cols = ['rep', 'start_s', 'duration_s', 'rom_deg', 'peak_deg', 'eccentric_s', 'concentric_s', 'peak_velocity_down_deg_s', 'peak_velocity_up_deg_s', 'dtw_distance', 'flagged', 'reasons']
-        html = table_html(a.reps[cols])
-        for r in flagged: html = html.replace(f'<tr>\n      <td>{r}</td>', f'<tr class="flagged">\n      <td>{r}</td>', 1)
-        secs.append(('Repetitions', html))
-        worst = int(a.reps.dtw_distance.idxmax())
-        seg = _rep_features(a.angles, a.features, a.reps)[worst]
-        fig, ax = plt.subplots(figsize=(7, 0.4 * len(a.features) + 1.4))
-        dtw.plot_attribution(dtw.attribution(seg, a.template, max(1, round(0.1 * len(a.template))), bins=8, feature_names=a.features), ax=ax,
-                             title=f'repetition {worst + 1} vs template: share of DTW²')
-        secs.append(('Where the most different repetition differs', fig_html(fig, 'attribution heatmap')))
-    q = a.quality
-    secs.append(('Data quality', [facts_html({'pose quality (0-1)': f"{q['pose_quality']:.2f}", 'missing points': f"{q['missing_share']:.1%}"}),
-                 '<ul>' + ''.join(f'<li>{r}</li>' for r in q['recommendations']) + '</ul>' if q['recommendations'] else '<p>No recommendations.</p>']))
-    if vram is not None:
-        from mlpipe.vram import plot_phases
-        fig, ax = plt.subplots(figsize=(7, 3)); plot_phases(vram, ax=ax)
-        secs.append(('Pose model memory', [facts_html({'model': vram.model, 'mode': f'{vram.mode} ({vram.method})', 'batch': vram.batch_size,
-                     'input': vram.input_shape, 'peak MiB': f'{vram.peak_mb:.1f}', 'forward peak MiB': f'{vram.forward_peak_mb:.1f}', 'parameters MiB': f'{vram.params_mb:.1f}'} |
-                     {k: f'{v:.1f}' for k, v in vram.extra.items() if k.endswith('_mb')}), fig_html(fig, 'memory by phase')]))
+        classes = ['flagged' if f else '' for f in a.reps.flagged]
+        secs.append(('Repetitions', table_html(a.reps[REPORT_COLUMNS], row_classes=classes)))
+        secs.append(_attribution_section(a))
+    secs.append(_quality_section(a.quality))
+    if vram is not None: secs.append(_vram_section(vram))
     return secs
 
+# %% ../nbs/16_pipeline.ipynb #a4b01e51
 def check_output_folder(out) -> Path:
     "Refuse, before any work, an output folder that exists and is not empty, is a link, or cannot be created."
     out = Path(out)
-    if out.is_symlink(): raise MlpipeError(f'output folder {out} is a symbolic link; give a real folder (nothing was written)')
-    if out.exists() and (not out.is_dir() or any(out.iterdir())): raise MlpipeError(f'output folder {out} exists and is not empty; choose a new one (nothing was written)')
+    if out.is_symlink():
+        raise MlpipeError(f'output folder {out} is a symbolic link; give a real folder (nothing was written)')
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise MlpipeError(f'output folder {out} exists and is not empty; choose a new one (nothing was written)')
     probe = next((p for p in [out, *out.parents] if p.exists()), Path('.'))
-    if probe != out and not probe.is_dir(): raise MlpipeError(f'cannot create {out}: {probe} is a file; nothing was written')
-    if not _can_write_in(probe): raise MlpipeError(f'cannot write into {probe} (no permission or a read-only place); nothing was written')
+    if probe != out and not probe.is_dir():
+        raise MlpipeError(f'cannot create {out}: {probe} is a file; nothing was written')
+    if not _can_write_in(probe):
+        raise MlpipeError(f'cannot write into {probe} (no permission or a read-only place); nothing was written')
     return out
 
 def _can_write_in(folder:Path) -> bool:
@@ -291,10 +447,13 @@ def _clean_stale(parent:Path) -> list:
     for q in parent.glob(f'.*{_TMP_MARK}*'):
         try: pid = int(q.name.split(_TMP_MARK)[1].split('-')[0])
         except (IndexError, ValueError): continue
-        try: os.kill(pid, 0); continue                                       # still running: not stale
+        try:  # still running: not stale
+            os.kill(pid, 0)
+            continue
         except ProcessLookupError: pass
         except PermissionError: continue
-        shutil.rmtree(q, ignore_errors=True); gone.append(q.name)
+        shutil.rmtree(q, ignore_errors=True)
+        gone.append(q.name)
     return gone
 
 def _os_error(e:OSError, where) -> MlpipeError:
@@ -309,18 +468,96 @@ def _publish(tmp:Path, out:Path):
         else: os.rename(tmp, out)
     except OSError as e:
         if e.errno in (errno.ENOTEMPTY, errno.EEXIST):
-            raise MlpipeError(f'output folder {out} was filled by something else while this run worked; nothing was written') from None
+            raise MlpipeError(f'output folder {out} was filled by something else while this run worked; nothing was '
+                              f'written') from None
         raise
 
-def write_results(a:Analysis, out_dir, title:str='mlpipe analysis', vram=None,
+# %% ../nbs/16_pipeline.ipynb #fd9e7993
+@dataclass(repr=False)
+class RunSummary(Result):
+    "What `write_results` wrote: the summary saved as report.json, and where the report is."
+    session_id: str
+    warnings: list
+    recording: dict
+    signal: str
+    features: list
+    reps: int                    # repetitions counted
+    flagged_reps: list           # their numbers (1-based)
+    reps_table: list             # one dict per repetition, the columns of `Analysis.reps`
+    template: str
+    quality: dict                # pose_quality, recommendations, missing_share
+    timings_s: dict              # stage -> seconds
+    notes: list
+    extra: dict = field(default_factory=dict)      # what the caller added (`extra_summary`, the CLI's timings...)
+    report: str|None = None                         # the report's path, once published
+    def keys(self) -> list: return [k for k in super().keys() if k != 'extra'] + list(self.extra)
+    def __getitem__(self, key:str): return self.extra[key] if key in self.extra else super().__getitem__(key)
+    def __setitem__(self, key:str, value): self.extra[key] = value
+    def as_dict(self) -> dict: return {k: self[k] for k in self.keys()}
+    def __repr__(self):
+        return (f'RunSummary({self.session_id}: {self.reps} reps from {self.signal}, flagged '
+                f'{self.flagged_reps or "none"}, '
+                f'{len(self.warnings)} warnings, report {self.report})')
+
+# %% ../nbs/16_pipeline.ipynb #69184829
+def _summary(a:Analysis, session_id:str, vram=None, extra:dict|None=None) -> RunSummary:
+    "The JSON summary: the analysis' own tables and names, without the frame indices."
+    flagged = [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else []
+    table = a.reps.drop(columns=['start_frame', 'peak_frame', 'end_frame'], errors='ignore').to_dict('records')
+    quality = {k: a.quality[k] for k in ('pose_quality', 'recommendations', 'missing_share')}
+    extra = dict(extra or {})
+    if vram is not None:
+        extra['pose_model_memory'] = {'mode': vram.mode, 'peak_mb': vram.peak_mb, 'batch': vram.batch_size, 'input': vram.input_shape}
+    return RunSummary(session_id, list(a.warnings), _recording(a), a.signal, a.features, len(a.reps), flagged, table,
+                      a.template_source, quality, a.timings, a.notes, extra)
+
+def _db_rows(a:Analysis, session_id:str, out:Path, replace:bool) -> dict:
+    "The database rows of a session: the repetitions table as it is (the database has its columns)."
+    source = a.video.path if a.video is not None else (a.pose.source or 'session')
+    info = {'source': str(source), 'backend': a.video.backend if a.video else a.pose.meta.get('detector'),
+            'exercise': a.signal, 'fps': a.pose.fps, 'frames': a.pose.n_frames, 'reps': len(a.reps), 'warnings': a.warnings}
+    poses = pd.DataFrame([{'track_id': a.pose.track_id, 'path': str((out / 'pose_raw.parquet').resolve()),
+                           'schema_name': a.pose.schema.name, 'frames': a.pose.n_frames,
+                           'missing_share': float(a.pose.missing.mean())}])
+    metrics = {'pose_quality': a.quality.pose_quality, 'missing_share': a.quality.missing_share}
+    return dict(session_id=session_id, info=info, poses=poses, reps=a.reps if len(a.reps) else None, metrics=metrics,
+                replace=replace)
+
+def _write_files(a:Analysis, folder:Path, title:str, sections:list, summary:RunSummary):
+    "Poses, angles, repetitions and the report into `folder`."
+    from mlpipe.report import write_report, analysis_headline
+    save_pose(a.pose, folder / 'pose_raw.parquet')
+    save_pose(a.clean, folder / 'pose_clean.parquet')
+    a.angles.to_csv(folder / 'angles.csv', index=False)
+    a.reps.to_csv(folder / 'reps.csv', index=False)
+    write_report(folder / 'report.html', title, sections, summary.as_dict(), headline=analysis_headline(a), warnings=a.warnings)
+
+# %% ../nbs/16_pipeline.ipynb #c545fd96
+def _store_outside(db:Path, row:dict, out:Path, existed:bool):
+    "Store the session in a database outside the folder; if that fails, take the published folder back."
+    from mlpipe import db as rdb
+    try:
+        rdb.setup_database(db)
+        rdb.store_session(db, **row)
+    except BaseException:
+        back = out.parent / f'.{out.name}{_TMP_MARK}{os.getpid()}-undo'
+        os.rename(out, back)
+        shutil.rmtree(back, ignore_errors=True)
+        if existed: out.mkdir()
+        raise
+
+def write_results(a:Analysis, # the analysis to write
+                  out_dir, # a new (or empty) folder; written atomically
+                  title:str='mlpipe analysis', # the report's title
+                  vram=None, # a `MemoryReport` of the pose model: adds a memory section
                   db=None, # results database; a path inside `out_dir` is written with the folder, atomically
                   session_id:str|None=None, # default: '<source>-<time>-<random>', unique per run
-                  extra_sections=(), extra_summary:dict|None=None,
+                  extra_sections=(), # (heading, html) pairs shown after the recording's facts
+                  extra_summary:dict|None=None, # more entries for the summary and report.json
                   before_publish=None, # called with the temporary folder to add files before it is moved into place
                   replace:bool=False, # replace a database session with the same id (an explicit re-run)
-                 ) -> dict:
+                 ) -> RunSummary:
     "Write files, report and database rows of an analysis into the new folder `out_dir`; returns the summary."
-    from mlpipe.report import write_report, analysis_headline
     from mlpipe import db as rdb
     out = check_output_folder(out_dir)
     db = None if db is None else Path(db)
@@ -332,39 +569,19 @@ def write_results(a:Analysis, out_dir, title:str='mlpipe analysis', vram=None,
     tmp = out.parent / f'.{out.name}{_TMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:6]}'
     source = a.video.path if a.video is not None else (a.pose.source or 'session')
     session_id = session_id or f"{Path(str(source)).stem or 'session'}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    summary = {'session_id': session_id, 'warnings': list(a.warnings), 'recording': _recording(a), 'signal': a.signal,
-               'features': a.features, 'reps': len(a.reps),
-               'flagged_reps': [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else [],
-               'reps_table': a.reps.drop(columns=['start_frame', 'peak_frame', 'end_frame'], errors='ignore').to_dict('records'),
-               'template': a.template_source, 'quality': a.quality, 'timings_s': a.timings, 'notes': a.notes} | (extra_summary or {})
-    if vram is not None: summary['pose_model_memory'] = {'mode': vram.mode, 'peak_mb': vram.peak_mb, 'batch': vram.batch_size, 'input': vram.input_shape}
-    row = dict(session_id=session_id, info={'source': str(source), 'backend': a.video.backend if a.video else a.pose.meta.get('detector'),
-               'exercise': a.signal, 'fps': a.pose.fps, 'frames': a.pose.n_frames, 'reps': len(a.reps), 'warnings': a.warnings},
-               poses=pd.DataFrame([{'track_id': a.pose.track_id, 'path': str((out / 'pose_raw.parquet').resolve()), 'schema_name': a.pose.schema.name,
-                                    'frames': a.pose.n_frames, 'missing_share': float(a.pose.missing.mean())}]),
-               reps=a.reps.rename(columns={'peak_velocity_down_deg_s': 'peak_velocity_deg_s'}) if len(a.reps) else None,
-               metrics={'pose_quality': a.quality['pose_quality'], 'missing_share': a.quality['missing_share']}, replace=replace)
-    existed = out.is_dir()
+    summary, row, existed = _summary(a, session_id, vram, extra_summary), _db_rows(a, session_id, out, replace), out.is_dir()
     try:
         tmp.mkdir()
-        save_pose(a.pose, tmp / 'pose_raw.parquet'); save_pose(a.clean, tmp / 'pose_clean.parquet')
-        a.angles.to_csv(tmp / 'angles.csv', index=False); a.reps.to_csv(tmp / 'reps.csv', index=False)
-        write_report(tmp / 'report.html', title, _report_sections(a, vram, extra_sections), summary,
-                     headline=analysis_headline(a), warnings=a.warnings)
+        _write_files(a, tmp, title, _report_sections(a, vram, extra_sections), summary)
         if before_publish is not None: before_publish(tmp)
-        if inside: rdb.setup_database(tmp / db.name); rdb.store_session(tmp / db.name, **row)
+        if inside: rdb.store_session(rdb.setup_database(tmp / db.name), **row)
         _publish(tmp, out)
     except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True); raise _os_error(e, out.parent) from None
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _os_error(e, out.parent) from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
-    if db is not None and not inside:
-        try: rdb.setup_database(db); rdb.store_session(db, **row)
-        except BaseException:                                                # the database refused: take the folder back
-            back = out.parent / f'.{out.name}{_TMP_MARK}{os.getpid()}-undo'
-            os.rename(out, back); shutil.rmtree(back, ignore_errors=True)
-            if existed: out.mkdir()
-            raise
-    summary['report'] = str((out / 'report.html').resolve())
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if db is not None and not inside: _store_outside(db, row, out, existed)
+    summary.report = str((out / 'report.html').resolve())
     return summary
-

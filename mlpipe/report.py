@@ -29,18 +29,26 @@ def fmt_value(v, # a value of a report: a float is rounded, anything else is sho
 def fig_html(fig, alt:str='figure', dpi:int=110) -> str:
     "A matplotlib figure as an embedded <img> (the figure is closed)."
     import matplotlib.pyplot as plt
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight'); plt.close(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight')
+    plt.close(fig)
     return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"/></figure>'
 
 def table_html(df:pd.DataFrame, # one row per item; numbers are rounded by column name (`fmt_value`)
                index=False, # show the index
                floatfmt:str|None=None, # one format for every float instead (e.g. '{:.3g}')
+               row_classes:list|None=None, # a CSS class (or '') per row, e.g. 'flagged' for a repetition to look at
               ) -> str:
     "A DataFrame as an HTML table that fits the page: numbers rounded, long text wrapping, wide tables scrolling."
-    fmts = {c: (lambda v, c=c: fmt_value(v, str(c))) if floatfmt is None else floatfmt.format for c in df.columns}
-    t = df.to_html(index=index, formatters=fmts, border=0, classes='tbl', na_rep='–', escape=True)
-    t = re.sub(r'(<th[^>]*>)([^<]*)</th>', lambda m: m[1] + m[2].replace('_', '_<wbr>') + '</th>', t)  # long names break at _
-    return f'<div class="tbl-wrap">{t}</div>'
+    d = df.reset_index() if index else df
+    show = lambda v, c: '–' if v is None or (isinstance(v, float) and np.isnan(v)) else (
+        fmt_value(v, str(c)) if floatfmt is None or not isinstance(v, (float, np.floating)) else floatfmt.format(v))
+    head = ''.join(f'<th>{html.escape(str(c)).replace("_", "_<wbr>")}</th>' for c in d.columns)   # long names break at _
+    classes = row_classes if row_classes is not None else [''] * len(d)
+    rows = ''.join(f'<tr{f" class={chr(34)}{k}{chr(34)}" if k else ""}>'
+                   + ''.join(f'<td>{html.escape(show(v, c))}</td>' for v, c in zip(r, d.columns)) + '</tr>'
+                   for r, k in zip(d.itertuples(index=False), classes))
+    return f'<div class="tbl-wrap"><table class="tbl"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
 
 def facts_html(facts:dict) -> str:
     "A key-value list (numbers rounded by their name)."
@@ -71,7 +79,8 @@ def write_report(path:str|Path, # .html file to write (refuses to overwrite an e
     body = ''.join(f'<h2>{html.escape(h)}</h2>' + (''.join(b) if isinstance(b, list) else b) for h, b in sections)
     top = ''.join(f'<p>{html.escape(str(l))}</p>' for l in headline or [])
     top = f'<div class="headline">{top}</div>' if top else ''
-    if warnings: top += '<div class="warnings"><strong>Warnings</strong><ul>' + ''.join(f'<li>{html.escape(str(w))}</li>' for w in warnings) + '</ul></div>'
+    if warnings:
+        top += '<div class="warnings"><strong>Warnings</strong><ul>' + ''.join(f'<li>{html.escape(str(w))}</li>' for w in warnings) + '</ul></div>'
     stamp = datetime.datetime.now().isoformat(timespec='seconds')
     page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f'<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>{top}{body}'
@@ -120,10 +129,12 @@ def browser_check(html_path, expect:str='', screenshot=None, timeout_s:int=120, 
           "document.body.setAttribute('data-decoded-images',n)})</script>")
     with tempfile.TemporaryDirectory() as prof:
         probe = Path(prof) / 'probe.html'                     # a copy with an image-counting script (self-contained pages only)
-        if count_images: probe.write_text(Path(html_path).read_text(encoding='utf-8').replace('</body>', js + '</body>'), encoding='utf-8')
+        if count_images:
+            probe.write_text(Path(html_path).read_text(encoding='utf-8').replace('</body>', js + '</body>'), encoding='utf-8')
         r = subprocess.run([exe, *flags, f'--user-data-dir={prof}/u', '--dump-dom', probe.as_uri() if count_images else url],
                            capture_output=True, text=True, timeout=timeout_s)
-        if screenshot: subprocess.run([exe, *flags, f'--user-data-dir={prof}/u', f'--screenshot={Path(screenshot).resolve()}', url], capture_output=True, timeout=timeout_s)
+        if screenshot:
+            subprocess.run([exe, *flags, f'--user-data-dir={prof}/u', f'--screenshot={Path(screenshot).resolve()}', url], capture_output=True, timeout=timeout_s)
     errors = [l for l in r.stderr.splitlines() if 'CONSOLE' in l and re.search(r'error|uncaught|failed', l, re.I)]
     m = re.search(r'data-decoded-images="(\d+)"', r.stdout)
     return {'available': True, 'console_errors': errors, 'expected_found': (expect in r.stdout) if expect else True,
