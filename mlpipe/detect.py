@@ -377,7 +377,10 @@ def detect_video(source, # video file, image folder or list, array, webcam index
     return _to_sequences(dets, times, detector.schema, src_fps / stride, meta, name)
 
 # %% ../nbs/10_detect.ipynb #6d8db57b
-def keypoint_agreement(a:PoseSequence, b:PoseSequence, pck:float=0.05) -> pd.DataFrame:
+def keypoint_agreement(a:PoseSequence, # the sequence to judge
+                       b:PoseSequence, # the reference, frame by frame with `a`; its torso length is the scale
+                       pck:float=0.05, # PCK threshold, in torso lengths
+                      ) -> pd.DataFrame: # one row per keypoint both schemas have
     "Per shared keypoint: mean and 95th-percentile distance (px), distance / torso length, PCK@pck, frames compared."
     if a.n_frames != b.n_frames: raise PoseDataError(f'sequences have {a.n_frames} and {b.n_frames} frames')
     names = [n for n in b.schema.keypoints if n in a.schema.keypoints]
@@ -394,7 +397,10 @@ def keypoint_agreement(a:PoseSequence, b:PoseSequence, pck:float=0.05) -> pd.Dat
     return pd.DataFrame(rows).set_index('keypoint')
 
 # %% ../nbs/10_detect.ipynb #e7fb10f6
-def follow_person(seqs:list, start:PoseSequence, gate_px:float=120.0) -> pd.DataFrame:
+def follow_person(seqs:list, # the tracks of one video, frame by frame with each other
+                  start:PoseSequence, # the track the person starts in
+                  gate_px:float=120.0, # largest mid-hip jump between frames still taken as the same person
+                 ) -> pd.DataFrame: # frame, track_id, x, y along the path
     "Follow one person through several tracks by mid-hip proximity: frame, track id, position (px)."
     hip = lambda s: (s.point('left_hip') + s.point('right_hip')) / 2
     H = np.stack([hip(s) for s in seqs])
@@ -410,12 +416,17 @@ def follow_person(seqs:list, start:PoseSequence, gate_px:float=120.0) -> pd.Data
         rows.append({'frame': f, 'track_id': ids[k], 'x': pos[0], 'y': pos[1]})
     return pd.DataFrame(rows)
 
-def identity_switches(path:pd.DataFrame) -> int:
+def identity_switches(path:pd.DataFrame, # from `follow_person`
+                     ) -> int:
     "Number of track-id changes along a followed path."
     return int((path.track_id.diff().fillna(0) != 0).sum())
 
 # %% ../nbs/10_detect.ipynb #5f022612
-def detect_videos(sources:list, make_detector, max_workers:int=4, **kw) -> list:
+def detect_videos(sources:list, # video files or other frame sources
+                  make_detector, # called once per source, e.g. `MediaPipeDetector`
+                  max_workers:int=4, # sources processed at the same time
+                  **kw, # passed to `detect_video`
+                 ) -> list: # `detect_video`'s result for each source, in order
     "detect_video for each source, `max_workers` at a time; a list of results in the order of `sources`."
     from concurrent.futures import ThreadPoolExecutor
     def one(src):
