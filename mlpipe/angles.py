@@ -136,7 +136,8 @@ def joint_angles(seq:PoseSequence, angles:list|None=None, # names from the table
         if bad:
             a = bad[0]
             if a not in lacking: raise PoseDataError(f'unknown angle {a!r}; known: {sorted(ok + list(lacking))}')
-            raise PoseDataError(f"angle {a!r} needs keypoints {lacking[a]} that schema {seq.schema.name!r} does not have")
+            raise PoseDataError(f"angle {a!r} needs keypoints {lacking[a]} that schema {seq.schema.name!r} does not "
+                                f"have")
         ok = list(angles)
     f = body_frame(seq)
     names = set(seq.schema.keypoints)
@@ -177,7 +178,8 @@ def _filtered(df:pd.DataFrame, fps:float, cutoff_hz:float|None) -> pd.DataFrame:
     x = df[cols].to_numpy(float)
     if cutoff_hz is not None:
         if np.isnan(x).any():
-            raise PoseDataError('angles contain gaps: fill them (mlpipe.filters.fill_gaps on the pose) before differentiating')
+            raise PoseDataError('angles contain gaps: fill them (mlpipe.filters.fill_gaps on the pose) before '
+                                'differentiating')
         x = butter_filtfilt(x, fps, cutoff_hz)
     return pd.DataFrame(x, columns=cols, index=df.index)
 

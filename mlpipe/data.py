@@ -139,7 +139,8 @@ class PoseSequence:
             raise PoseDataError(f'keypoints must have shape (frames, keypoints, 2 or 3), got {kp.shape}')
         T, K, _ = kp.shape
         if K != len(self.schema):
-            raise PoseDataError(f'keypoints have {K} points per frame but schema {self.schema.name!r} has {len(self.schema)}')
+            raise PoseDataError(f'keypoints have {K} points per frame but schema {self.schema.name!r} has '
+                                f'{len(self.schema)}')
         conf = np.where(np.isnan(kp).any(-1), 0.0, 1.0) if self.confidence is None else np.array(self.confidence, dtype=np.float64, copy=True)
         if conf.shape != (T, K): raise PoseDataError(f'confidence must have shape {(T, K)}, got {conf.shape}')
         if isinstance(self.fps, (bool, np.bool_)) or not isinstance(self.fps, (int, float, np.integer, np.floating)):
@@ -155,11 +156,13 @@ class PoseSequence:
             raise PoseDataError(f'a keypoint is NaN in some coordinates only at {_where(partial, self.schema)}')
         nan_seen = np.isnan(kp).any(-1) & (conf > 0)
         if nan_seen.any():
-            raise PoseDataError(f'keypoint is NaN but its confidence is > 0 (missing points must have confidence 0) at {_where(nan_seen, self.schema)}')
+            raise PoseDataError(f'keypoint is NaN but its confidence is > 0 (missing points must have confidence 0) '
+                                f'at {_where(nan_seen, self.schema)}')
         ts = np.arange(T) / self.fps if self.timestamps is None else np.array(self.timestamps, dtype=np.float64, copy=True)
         if ts.shape != (T,): raise PoseDataError(f'timestamps must have shape ({T},), got {ts.shape}')
         if T > 1 and not (np.diff(ts) > 0).all():
-            raise PoseDataError(f'timestamps must increase strictly (first problem at frame {np.argmin(np.diff(ts) > 0) + 1})')
+            raise PoseDataError(f'timestamps must increase strictly (first problem at frame '
+                                f'{np.argmin(np.diff(ts) > 0) + 1})')
         self.keypoints, self.confidence, self.timestamps, self.fps = kp, conf, ts, float(self.fps)
 
     # shape facts
@@ -231,7 +234,8 @@ def slice_time(seq:PoseSequence, t0:float=0.0, t1:float=np.inf) -> PoseSequence:
     "Frames with t0 <= timestamp < t1 (seconds)."
     keep = (seq.timestamps >= t0) & (seq.timestamps < t1)
     if not keep.any():
-        raise PoseDataError(f'no frames between {t0} s and {t1} s (sequence spans {seq.timestamps[0]:.3f}-{seq.timestamps[-1]:.3f} s)')
+        raise PoseDataError(f'no frames between {t0} s and {t1} s (sequence spans '
+                            f'{seq.timestamps[0]:.3f}-{seq.timestamps[-1]:.3f} s)')
     return seq.replace(keypoints=seq.keypoints[keep], confidence=seq.confidence[keep], timestamps=seq.timestamps[keep])
 
 def resample(seq:PoseSequence, fps:float) -> PoseSequence:

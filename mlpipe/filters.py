@@ -84,7 +84,8 @@ def _correction(order:int, passes:int=2) -> float:
 def _check_cutoff(cutoff_hz, fps, order):
     if not 1 <= order <= 8: raise ConfigurationError(f'filter order = {order} must be in 1..8')
     if not 0 < cutoff_hz < fps / 2:
-        raise ConfigurationError(f'cutoff {cutoff_hz} Hz must be above 0 and below the Nyquist frequency {fps / 2:g} Hz (fps {fps:g})')
+        raise ConfigurationError(f'cutoff {cutoff_hz} Hz must be above 0 and below the Nyquist frequency {fps / 2:g} '
+                                 f'Hz (fps {fps:g})')
 
 def butter_filtfilt(x:np.ndarray, # (T, ...) samples along axis 0, no NaN
                     fps:float, cutoff_hz:float, order:int=2, correct:bool=True) -> np.ndarray:
@@ -92,11 +93,13 @@ def butter_filtfilt(x:np.ndarray, # (T, ...) samples along axis 0, no NaN
     _check_cutoff(cutoff_hz, fps, order)
     wc = cutoff_hz / _correction(order) if correct else cutoff_hz
     if wc >= fps / 2:
-        raise ConfigurationError(f'corrected cutoff {wc:.2f} Hz reaches the Nyquist frequency {fps / 2:g} Hz: lower the cutoff or pass correct=False')
+        raise ConfigurationError(f'corrected cutoff {wc:.2f} Hz reaches the Nyquist frequency {fps / 2:g} Hz: lower '
+                                 f'the cutoff or pass correct=False')
     sos = signal.butter(order, wc, fs=fps, output='sos')
     pad = 3 * (2 * len(sos) + 1)
     if len(x) <= pad:
-        raise PoseDataError(f'{len(x)} frames are too few for a {order}th-order Butterworth filter (needs more than {pad})')
+        raise PoseDataError(f'{len(x)} frames are too few for a {order}th-order Butterworth filter (needs more than '
+                            f'{pad})')
     return signal.sosfiltfilt(sos, x, axis=0, padlen=pad)
 
 def _apply_segments(seq:PoseSequence, fn, min_len:int) -> PoseSequence:

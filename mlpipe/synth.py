@@ -297,7 +297,8 @@ def _check_args(movement, reps, flaw_rep, flaw, asymmetry, dropout, noise_px, no
     if asymmetry and movement == 'pushup':
         raise ConfigurationError('asymmetry is not modelled for pushup (both hands carry the same plank)')
     if not 0 <= dropout < 1 or noise_px < 0 or noise_m < 0:
-        raise ConfigurationError(f'need 0 <= dropout < 1, noise >= 0; got dropout={dropout}, noise_px={noise_px}, noise_m={noise_m}')
+        raise ConfigurationError(f'need 0 <= dropout < 1, noise >= 0; got dropout={dropout}, noise_px={noise_px}, '
+                                 f'noise_m={noise_m}')
 
 def _kinematics(movement, t, u, rep, scale, flawed, flaw, depth, tempo, L):
     "Keypoints (T, 33, 3) and ground-truth angles of one movement."
