@@ -16,7 +16,10 @@ __all__ = ['facing_2d', 'body_frame', 'unwrap_deg', 'plane_angle', 'included_ang
 
 # %% ../nbs/05_angles.ipynb #5825b75b
 def _mid(seq, a, b): return (seq.point(a) + seq.point(b)) / 2
-def _unit(v): return v / np.linalg.norm(v, axis=-1, keepdims=True)
+def _unit(v:np.ndarray) -> np.ndarray:
+    "Unit vectors along the last axis (NaN where a vector has zero length, e.g. hips that coincide in a side view)."
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    return np.divide(v, n, out=np.full(np.shape(v), np.nan), where=n > 0)
 
 def _lift(seq:PoseSequence, p:np.ndarray) -> np.ndarray:
     "Points (T, D) in a right-handed y-up 3D space (images: x right, y up, z out of the screen)."
@@ -30,13 +33,15 @@ def _facing_votes(seq:PoseSequence) -> list:
         toe = next((f'{s}_{t}' for t in ('foot_index', 'big_toe') if f'{s}_{t}' in names), None)
         if toe and f'{s}_heel' in names: votes.append((2.0, x(toe) - x(f'{s}_heel')))
     ears = [x(e) for e in ('left_ear', 'right_ear') if e in names]
-    if 'nose' in names and ears:                                             # one ear is enough (COCO-17 ears are faint)
+    # one ear is enough (COCO-17 ears are faint)
+    if 'nose' in names and ears:
         E = np.stack(ears)
         seen = np.isfinite(E).sum(0)
         votes.append((1.0, x('nose') - np.where(seen > 0, np.nansum(E, 0) / np.maximum(seen, 1), np.nan)))
     if {'nose', 'left_shoulder', 'right_shoulder'} <= names:                 # the head sits ahead of the shoulders
         votes.append((1.0, x('nose') - (x('left_shoulder') + x('right_shoulder')) / 2))
-    for s in ('left', 'right'):                                              # a knee bends forward of the hip-ankle line
+    # a knee bends forward of the hip-ankle line
+    for s in ('left', 'right'):
         if {f'{s}_hip', f'{s}_knee', f'{s}_ankle'} <= names:
             h, k, a = seq.point(f'{s}_hip'), seq.point(f'{s}_knee'), seq.point(f'{s}_ankle')
             with np.errstate(divide='ignore', invalid='ignore'): t = (k[:, 1] - h[:, 1]) / (a[:, 1] - h[:, 1])
@@ -67,7 +72,8 @@ def body_frame(seq:PoseSequence) -> dict:
 # %% ../nbs/05_angles.ipynb #7e559ae2
 def unwrap_deg(a:np.ndarray) -> np.ndarray:
     "Unwrap an angle series (degrees) along time, skipping NaN frames."
-    out = np.array(a, float); ok = np.isfinite(out)
+    out = np.array(a, float)
+    ok = np.isfinite(out)
     if ok.sum() > 1: out[ok] = np.degrees(np.unwrap(np.radians(out[ok])))
     return out
 
@@ -107,8 +113,10 @@ def _one_angle(seq, name, f, pt, toe):
     glob = lambda v: plane_angle(v, -f['vertical'], f['anterior_g'])   # from the downward vertical
     if base in _LIMB: return alpha(seg(*_LIMB[base]))
     if base in _HINGE:
-        a, b, c = _HINGE[base]; prox, dist = seg(a, b), seg(b, c)
-        bend = alpha(prox) - alpha(dist) if base == 'knee_flexion' else alpha(dist) - alpha(prox)   # the knee bends back, the elbow forward
+        a, b, c = _HINGE[base]
+        prox, dist = seg(a, b), seg(b, c)
+        # the knee bends back, the elbow forward
+        bend = alpha(prox) - alpha(dist) if base == 'knee_flexion' else alpha(dist) - alpha(prox)
         return np.where(bend < 0, -1.0, 1.0) * included_angle(prox, dist)
     if base in _SEGMENTS: return glob(seg(*_SEGMENTS[base]))
     foot = _lift(seq, pt(toe(s)) - pt(f'{s}_heel'))
@@ -128,7 +136,8 @@ def joint_angles(seq:PoseSequence, angles:list|None=None, # names from the table
         if bad:
             a = bad[0]
             if a not in lacking: raise PoseDataError(f'unknown angle {a!r}; known: {sorted(ok + list(lacking))}')
-            raise PoseDataError(f"angle {a!r} needs keypoints {lacking[a]} that schema {seq.schema.name!r} does not have")
+            raise PoseDataError(f"angle {a!r} needs keypoints {lacking[a]} that schema {seq.schema.name!r} does not "
+                                f"have")
         ok = list(angles)
     f = body_frame(seq)
     names = set(seq.schema.keypoints)
@@ -150,18 +159,6 @@ def joint_angles(seq:PoseSequence, angles:list|None=None, # names from the table
     df.attrs['skipped'] = {a: m for a, m in lacking.items() if a not in ok}
     return df
 
-# %% ../nbs/05_angles.ipynb #fea9999f
-def _stick(hip_r=0.0, knee_r=0.0, trunk=0.0, shoulder_r=0.0, elbow_r=0.0, ankle_r=0.0) -> PoseSequence:
-    "A one-frame 3D MediaPipe-33 pose built from joint angles (deg) with mlpipe.synth's kinematics."
-    from mlpipe.synth import standing_kinematics, segment_lengths
-    a = {k: np.zeros(1) for k in ['trunk_flexion'] + [f'{j}_{s}' for j in ('hip_flexion', 'knee_flexion', 'ankle_dorsiflexion',
-         'shoulder_flexion', 'elbow_flexion', 'knee_valgus') for s in 'lr']}
-    a.update(hip_flexion_r=np.array([hip_r]), knee_flexion_r=np.array([knee_r]), trunk_flexion=np.array([trunk]),
-             shoulder_flexion_r=np.array([shoulder_r]), elbow_flexion_r=np.array([elbow_r]), ankle_dorsiflexion_r=np.array([ankle_r]))
-    kp, _ = standing_kinematics(np.array([[0, 1.0, 0]]), a, segment_lengths(1.75))
-    from mlpipe.data import MEDIAPIPE_33
-    return PoseSequence(kp, fps=1, schema=MEDIAPIPE_33, units='m')
-
 # %% ../nbs/05_angles.ipynb #9d426f21
 def compare_angles(ours:pd.DataFrame, ref:pd.DataFrame, pairs:dict) -> pd.DataFrame:
     "Correlation, RMSE, mean offset (ours − ref) and reference SD, per angle pair {our column: ref column}."
@@ -180,7 +177,9 @@ def _filtered(df:pd.DataFrame, fps:float, cutoff_hz:float|None) -> pd.DataFrame:
     cols = [c for c in df.columns if c != 'time']
     x = df[cols].to_numpy(float)
     if cutoff_hz is not None:
-        if np.isnan(x).any(): raise PoseDataError('angles contain gaps: fill them (mlpipe.filters.fill_gaps on the pose) before differentiating')
+        if np.isnan(x).any():
+            raise PoseDataError('angles contain gaps: fill them (mlpipe.filters.fill_gaps on the pose) before '
+                                'differentiating')
         x = butter_filtfilt(x, fps, cutoff_hz)
     return pd.DataFrame(x, columns=cols, index=df.index)
 

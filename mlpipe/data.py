@@ -87,15 +87,31 @@ def schema_mapping(src:str|KeypointSchema, dst:str|KeypointSchema) -> np.ndarray
 # %% ../nbs/01_data.ipynb #75143dbe
 @dataclass
 class PoseData:
-    "One frame of pose: keypoints (K, D), confidence (K,), timestamp (s), schema."
-    keypoints: np.ndarray
-    confidence: np.ndarray
-    timestamp: float = 0.0
+    "One frame of one person: keypoints (K, D), confidence (K,), timestamp (s), schema; a detector adds box and track."
+    keypoints: np.ndarray # (K, 2 or 3), pixels or metres; NaN where not seen
+    confidence: np.ndarray # (K,) in [0, 1]; 0 where not seen
+    timestamp: float = 0.0 # seconds
     schema: KeypointSchema = COCO_17
+    box: tuple|None = None # (x1, y1, x2, y2, score) in pixels, from a detector that finds boxes
+    track_id: int = -1 # the person's identity across frames; -1 when nobody follows it
 
     def __getitem__(self, name:str) -> np.ndarray:
         "Coordinates of the keypoint called `name`."
         return self.keypoints[self.schema.index(name)]
+
+    @property
+    def score(self) -> float:
+        "How sure the detector is of this person: its box score, else the mean confidence of the points seen."
+        if self.box is not None: return float(self.box[4])
+        seen = self.confidence[self.confidence > 0]
+        return float(seen.mean()) if len(seen) else 0.0
+
+    def __repr__(self):
+        seen = int((self.confidence > 0).sum())
+        box = '' if self.box is None else ', box ' + ' '.join(f'{v:.0f}' for v in self.box[:4])
+        track = '' if self.track_id < 0 else f', track {self.track_id}'
+        return (f'PoseData({self.schema.name}, {seen} of {len(self.schema)} points seen, {self.keypoints.shape[1]}D, '
+                f't {self.timestamp:.3f} s, score {self.score:.2f}{box}{track})')
 
 # %% ../nbs/01_data.ipynb #0b099470
 def _where(mask:np.ndarray, schema:KeypointSchema) -> str:
@@ -123,24 +139,30 @@ class PoseSequence:
             raise PoseDataError(f'keypoints must have shape (frames, keypoints, 2 or 3), got {kp.shape}')
         T, K, _ = kp.shape
         if K != len(self.schema):
-            raise PoseDataError(f'keypoints have {K} points per frame but schema {self.schema.name!r} has {len(self.schema)}')
+            raise PoseDataError(f'keypoints have {K} points per frame but schema {self.schema.name!r} has '
+                                f'{len(self.schema)}')
         conf = np.where(np.isnan(kp).any(-1), 0.0, 1.0) if self.confidence is None else np.array(self.confidence, dtype=np.float64, copy=True)
         if conf.shape != (T, K): raise PoseDataError(f'confidence must have shape {(T, K)}, got {conf.shape}')
         if isinstance(self.fps, (bool, np.bool_)) or not isinstance(self.fps, (int, float, np.integer, np.floating)):
             raise PoseDataError(f'fps must be a number, got {self.fps!r} ({type(self.fps).__name__})')
         if not (np.isfinite(self.fps) and self.fps > 0): raise PoseDataError(f'fps must be > 0, got {self.fps}')
-        if np.isinf(kp).any(): raise PoseDataError(f'keypoints contain inf at {_where(np.isinf(kp).any(-1), self.schema)}')
+        if np.isinf(kp).any():
+            raise PoseDataError(f'keypoints contain inf at {_where(np.isinf(kp).any(-1), self.schema)}')
         if np.isnan(conf).any() or (conf < 0).any() or (conf > 1).any():
             bad = np.isnan(conf) | (conf < 0) | (conf > 1)
             raise PoseDataError(f'confidence must be in [0, 1]; got {conf[bad][0]} at {_where(bad, self.schema)}')
         partial = np.isnan(kp).any(-1) & ~np.isnan(kp).all(-1)
-        if partial.any(): raise PoseDataError(f'a keypoint is NaN in some coordinates only at {_where(partial, self.schema)}')
+        if partial.any():
+            raise PoseDataError(f'a keypoint is NaN in some coordinates only at {_where(partial, self.schema)}')
         nan_seen = np.isnan(kp).any(-1) & (conf > 0)
         if nan_seen.any():
-            raise PoseDataError(f'keypoint is NaN but its confidence is > 0 (missing points must have confidence 0) at {_where(nan_seen, self.schema)}')
+            raise PoseDataError(f'keypoint is NaN but its confidence is > 0 (missing points must have confidence 0) '
+                                f'at {_where(nan_seen, self.schema)}')
         ts = np.arange(T) / self.fps if self.timestamps is None else np.array(self.timestamps, dtype=np.float64, copy=True)
         if ts.shape != (T,): raise PoseDataError(f'timestamps must have shape ({T},), got {ts.shape}')
-        if T > 1 and not (np.diff(ts) > 0).all(): raise PoseDataError(f'timestamps must increase strictly (first problem at frame {np.argmin(np.diff(ts) > 0) + 1})')
+        if T > 1 and not (np.diff(ts) > 0).all():
+            raise PoseDataError(f'timestamps must increase strictly (first problem at frame '
+                                f'{np.argmin(np.diff(ts) > 0) + 1})')
         self.keypoints, self.confidence, self.timestamps, self.fps = kp, conf, ts, float(self.fps)
 
     # shape facts
@@ -192,7 +214,8 @@ def torso_length(seq:PoseSequence, per_frame:bool=False) -> float|np.ndarray:
     d = np.linalg.norm(mid('left_shoulder', 'right_shoulder') - mid('left_hip', 'right_hip'), axis=1)
     if per_frame: return d
     t = np.nanmedian(d) if np.isfinite(d).any() else np.nan
-    if not t > 0: raise PoseDataError('cannot measure the torso: hips and shoulders are missing in every frame, or coincide')
+    if not t > 0:
+        raise PoseDataError('cannot measure the torso: hips and shoulders are missing in every frame, or coincide')
     return float(t)
 
 # %% ../nbs/01_data.ipynb #5599f8f3
@@ -210,7 +233,9 @@ def to_schema(seq:PoseSequence, dst:str|KeypointSchema) -> PoseSequence:
 def slice_time(seq:PoseSequence, t0:float=0.0, t1:float=np.inf) -> PoseSequence:
     "Frames with t0 <= timestamp < t1 (seconds)."
     keep = (seq.timestamps >= t0) & (seq.timestamps < t1)
-    if not keep.any(): raise PoseDataError(f'no frames between {t0} s and {t1} s (sequence spans {seq.timestamps[0]:.3f}-{seq.timestamps[-1]:.3f} s)')
+    if not keep.any():
+        raise PoseDataError(f'no frames between {t0} s and {t1} s (sequence spans '
+                            f'{seq.timestamps[0]:.3f}-{seq.timestamps[-1]:.3f} s)')
     return seq.replace(keypoints=seq.keypoints[keep], confidence=seq.confidence[keep], timestamps=seq.timestamps[keep])
 
 def resample(seq:PoseSequence, fps:float) -> PoseSequence:
@@ -254,12 +279,14 @@ def _metadata(seq:PoseSequence) -> dict:
 def save_pose(seq:PoseSequence, path:str|Path, overwrite=False) -> Path:
     "Write `seq` to .parquet or .csv (+ .json metadata), both or neither. Refuses to overwrite unless asked."
     p = Path(path)
-    if p.suffix not in ('.parquet', '.csv'): raise PoseDataError(f'unsupported pose file type {p.suffix!r}: use .parquet or .csv')
+    if p.suffix not in ('.parquet', '.csv'):
+        raise PoseDataError(f'unsupported pose file type {p.suffix!r}: use .parquet or .csv')
     side = p.with_suffix('.json')
     if not overwrite and (p.exists() or (p.suffix == '.csv' and side.exists())):
         raise FileExistsError(f'{p} exists; pass overwrite=True to replace it')
     try: md = json.dumps(_metadata(seq), indent=1, default=_jsonable)   # before any file is touched
-    except (TypeError, ValueError) as e: raise PoseDataError(f'cannot save {p}: {e} (in seq.meta); nothing was written') from e
+    except (TypeError, ValueError) as e:
+        raise PoseDataError(f'cannot save {p}: {e} (in seq.meta); nothing was written') from e
     df, tmp = to_dataframe(seq), p.with_name(f'.{p.name}.{os.getpid()}.tmp')
     side_tmp = tmp.with_suffix('.json')
     try:
@@ -282,7 +309,8 @@ def _read_pose_file(p:Path) -> tuple[dict, pd.DataFrame]:
     if p.suffix == '.parquet':
         import pyarrow as pa, pyarrow.parquet as pq
         try: t = pq.read_table(p)
-        except (pa.ArrowException, OSError) as e: raise PoseDataError(f'{p} is not a readable parquet file ({e})') from None
+        except (pa.ArrowException, OSError) as e:
+            raise PoseDataError(f'{p} is not a readable parquet file ({e})') from None
         raw, df = (t.schema.metadata or {}).get(b'mlpipe'), t.to_pandas()
     elif p.suffix == '.csv':
         raw = side.read_bytes() if side.is_file() else None
@@ -293,8 +321,10 @@ def _read_pose_file(p:Path) -> tuple[dict, pd.DataFrame]:
     where = 'its parquet metadata' if p.suffix == '.parquet' else side.name
     if raw is None: raise PoseDataError(f'{p} is not an mlpipe pose file (missing metadata: no {where})')
     try: md = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise PoseDataError(f'{p}: bad metadata in {where} ({e})') from None
-    if not isinstance(md, dict): raise PoseDataError(f'{p}: the metadata in {where} must be a JSON object, got {type(md).__name__}')
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise PoseDataError(f'{p}: bad metadata in {where} ({e})') from None
+    if not isinstance(md, dict):
+        raise PoseDataError(f'{p}: the metadata in {where} must be a JSON object, got {type(md).__name__}')
     lacking = [k for k in ('fps', 'dims', 'schema') if k not in md]
     if not isinstance(md.get('schema', {}), dict) or not {'name', 'keypoints'} <= set(md.get('schema', {'name': 0, 'keypoints': 0})):
         lacking.append('schema.name/keypoints')

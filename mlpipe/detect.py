@@ -4,25 +4,30 @@
 
 # %% ../nbs/10_detect.ipynb #4a89e137
 from __future__ import annotations
-import os, time, contextlib
+import os
+import time
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 from .core import PoseDataError, ModelError, import_ultralytics, native_stderr_silenced
-from .data import PoseSequence, MEDIAPIPE_33, COCO_17, schema_mapping, to_schema, torso_length
+from .data import PoseSequence, PoseData, KeypointSchema, MEDIAPIPE_33, COCO_17, to_schema, torso_length
+from .draw import draw_poses
 
 # %% auto #0
-__all__ = ['IMAGE_EXT', 'video_info', 'iter_frames', 'MediaPipeDetector', 'bundled_yolo_weights', 'YoloPoseDetector',
-           'detect_video', 'keypoint_agreement', 'follow_person', 'identity_switches', 'detect_videos', 'draw_poses',
-           'annotate_video']
+__all__ = ['IMAGE_EXT', 'VideoInfo', 'video_info', 'iter_frames', 'PoseDetector', 'MediaPipeDetector', 'bundled_yolo_weights',
+           'YoloPoseDetector', 'detect_video', 'keypoint_agreement', 'follow_person', 'identity_switches',
+           'detect_videos', 'annotate_video']
 
 # %% ../nbs/10_detect.ipynb #710ea2d1
-os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # FFmpeg's own log lines off: mlpipe says what is wrong in its words
+os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # FFmpeg's log lines off: mlpipe says what is wrong in its words
 IMAGE_EXT = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 
 def _check_image(img, where='image') -> np.ndarray:
+    "`img` as a (height, width, 3) BGR uint8 array, or a `PoseDataError` that says what is wrong with it."
     if not isinstance(img, np.ndarray): raise PoseDataError(f'{where} must be a numpy array, got {type(img).__name__}')
     if img.dtype != np.uint8: raise PoseDataError(f'{where} must be uint8 (0-255), got {img.dtype}')
     if img.ndim == 2: img = np.repeat(img[..., None], 3, -1)
@@ -30,7 +35,29 @@ def _check_image(img, where='image') -> np.ndarray:
         raise PoseDataError(f'{where} must be (height, width, 3) BGR with sides >= 16 px, got shape {img.shape}')
     return img[..., :3]
 
-def video_info(path) -> dict:
+# %% ../nbs/10_detect.ipynb #a6ba58d8
+@dataclass
+class VideoInfo:
+    "What a video file's header says: frame count, frame rate and size."
+    path: Path
+    frames: int # frames the header declares
+    fps: float # frames per second (30 when the header has none)
+    width: int # px
+    height: int # px
+
+    @property
+    def duration_s(self) -> float: return self.frames / self.fps
+
+    def __repr__(self):
+        return (f'VideoInfo({self.path.name}: {self.frames} frames at {self.fps:g} fps ({self.duration_s:.2f} s), '
+                f'{self.width} x {self.height} px)')
+
+    def __getitem__(self, key:str):
+        "Transitional: `info['frames']`, as when `video_info` returned a dict."
+        return getattr(self, key)
+
+def video_info(path, # a video file
+              ) -> VideoInfo:
     "Frame count, fps, width and height of a video file."
     import cv2
     p = Path(path)
@@ -38,28 +65,81 @@ def video_info(path) -> dict:
     cap = cv2.VideoCapture(str(p))
     try:
         if not cap.isOpened(): raise PoseDataError(f'OpenCV cannot open {p} as a video')
-        info = {'frames': int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), 'fps': cap.get(cv2.CAP_PROP_FPS) or 30.0,
-                'width': int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), 'height': int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))}
+        info = VideoInfo(p, int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), cap.get(cv2.CAP_PROP_FPS) or 30.0,
+                         int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     finally: cap.release()
-    if info['frames'] <= 0 or info['width'] <= 0: raise PoseDataError(f'{p} has no decodable frames')
+    if info.frames <= 0 or info.width <= 0: raise PoseDataError(f'{p} has no decodable frames')
     return info
 
-def iter_frames(source, start_s:float=0.0, end_s:float|None=None, stride:int=1, fps:float=30.0) -> Iterator[tuple]:
-    "(index, time_s, BGR image) from a video path, image folder/list/path, array, webcam index or iterable of arrays."
+# %% ../nbs/10_detect.ipynb #c8e6aa23
+def _camera_frames(index:int, end_s:float|None, stride:int) -> Iterator[tuple]:
+    "(index, seconds since start, frame) from a webcam, for `end_s` seconds (None: until it stops)."
     import cv2
+    cap = cv2.VideoCapture(index)
+    if not cap.isOpened(): raise PoseDataError(f'cannot open camera {index}')
+    try:
+        i = 0
+        t0 = time.perf_counter()
+        while end_s is None or time.perf_counter() - t0 < end_s:
+            ok, f = cap.read()
+            if not ok: break
+            if i % stride == 0: yield i, time.perf_counter() - t0, f
+            i += 1
+    finally: cap.release()
+
+def _video_frames(p:Path, start_s:float, end_s:float|None, stride:int) -> Iterator[tuple]:
+    "(index, time, frame) of a video file from `start_s` to `end_s`, every `stride`-th frame."
+    import cv2
+    info = video_info(p)
+    cap = cv2.VideoCapture(str(p))
+    n = 0
+    try:
+        first = int(round(start_s * info.fps))
+        if first: cap.set(cv2.CAP_PROP_POS_FRAMES, first)
+        i = first
+        while True:
+            ok, f = cap.read()
+            if not ok or (end_s is not None and i / info.fps >= end_s): break
+            if (i - first) % stride == 0:
+                n += 1
+                yield i, i / info.fps, f
+            i += 1
+    finally: cap.release()
+    if n == 0:
+        raise PoseDataError(f'no frames decoded from {p} between {start_s} s and {end_s} s '
+                            '(corrupt or unsupported codec?)')
+
+def _image_files(files:list, stride:int, fps:float) -> Iterator[tuple]:
+    "(index, index / fps, image) of image files, every `stride`-th."
+    import cv2
+    for i, q in enumerate(files[::stride]):
+        img = cv2.imread(str(q))
+        if img is None: raise PoseDataError(f'cannot read image {q}')
+        yield i * stride, i * stride / fps, img
+
+def _array_frames(source, stride:int, fps:float) -> Iterator[tuple]:
+    "(index, index / fps, image) of any iterable of image arrays, each checked."
+    n = 0
+    for i, f in enumerate(source):
+        if i % stride: continue
+        n += 1
+        yield i, i / fps, _check_image(f, f'frame {i}')
+    if n == 0: raise PoseDataError('the frame source yielded no frames')
+
+# %% ../nbs/10_detect.ipynb #a5876538
+def iter_frames(source, # video or image path, image folder, list of image paths, array, webcam index, or frames
+                start_s:float=0.0, # video: the time to start at (s)
+                end_s:float|None=None, # video: the time to stop at (s); webcam: how many seconds to read
+                stride:int=1, # keep every `stride`-th frame
+                fps:float=30.0, # frame rate that gives images and arrays their times
+               ) -> Iterator[tuple]: # (frame index, time s, BGR uint8 image)
+    "(index, time_s, BGR image) from a video path, image folder/list/path, array, webcam index or iterable of arrays."
     if stride < 1: raise PoseDataError(f'stride = {stride} must be >= 1')
-    if isinstance(source, np.ndarray): yield 0, 0.0, _check_image(source); return
-    if isinstance(source, int):                                              # webcam
-        cap = cv2.VideoCapture(source)
-        if not cap.isOpened(): raise PoseDataError(f'cannot open camera {source}')
-        try:
-            i, t0 = 0, time.perf_counter()
-            while end_s is None or time.perf_counter() - t0 < end_s:
-                ok, f = cap.read()
-                if not ok: break
-                if i % stride == 0: yield i, time.perf_counter() - t0, f
-                i += 1
-        finally: cap.release()
+    if isinstance(source, np.ndarray):
+        yield 0, 0.0, _check_image(source)
+        return
+    if isinstance(source, int):
+        yield from _camera_frames(source, end_s, stride)
         return
     if isinstance(source, (str, Path)):
         p = Path(source)
@@ -67,40 +147,50 @@ def iter_frames(source, start_s:float=0.0, end_s:float|None=None, stride:int=1, 
         if p.is_dir(): source = sorted(q for q in p.iterdir() if q.suffix.lower() in IMAGE_EXT)
         elif p.suffix.lower() in IMAGE_EXT: source = [p]
         else:
-            info = video_info(p)
-            cap = cv2.VideoCapture(str(p)); n = 0
-            try:
-                first = int(round(start_s * info['fps']))
-                if first: cap.set(cv2.CAP_PROP_POS_FRAMES, first)
-                i = first
-                while True:
-                    ok, f = cap.read()
-                    if not ok: break
-                    t = i / info['fps']
-                    if end_s is not None and t >= end_s: break
-                    if (i - first) % stride == 0: n += 1; yield i, t, f
-                    i += 1
-            finally: cap.release()
-            if n == 0: raise PoseDataError(f'no frames decoded from {p} between {start_s} s and {end_s} s (corrupt or unsupported codec?)')
+            yield from _video_frames(p, start_s, end_s, stride)
             return
     if isinstance(source, (list, tuple)) and source and isinstance(source[0], (str, Path)):
-        if not source: raise PoseDataError('empty image list')
-        for i, q in enumerate(source[::stride]):
-            img = cv2.imread(str(q))
-            if img is None: raise PoseDataError(f'cannot read image {q}')
-            yield i * stride, i * stride / fps, img
-        return
-    n = 0
-    for i, f in enumerate(source):                                           # any iterable of arrays
-        if i % stride == 0: n += 1; yield i, i / fps, _check_image(f, f'frame {i}')
-    if n == 0: raise PoseDataError('the frame source yielded no frames')
+        yield from _image_files(source, stride, fps)
+    else: yield from _array_frames(source, stride, fps)
+
+# %% ../nbs/10_detect.ipynb #0f666289
+class PoseDetector:
+    "What every pose detector does: find the people in a BGR frame, each as a `PoseData` of the detector's `schema`."
+    schema: KeypointSchema = COCO_17
+    batch: int = 1 # frames `detect_video` gathers for one `detect_batch` call
+
+    def detect(self, img:np.ndarray) -> list[PoseData]:
+        "The people in one BGR frame."
+        raise NotImplementedError(f'{type(self).__name__} must define detect')
+
+    def detect_batch(self, imgs:list) -> list[list[PoseData]]:
+        "`detect` for several frames."
+        return [self.detect(im) for im in imgs]
+
+    def track(self, img:np.ndarray) -> list[PoseData]:
+        "`detect` with identities that persist across successive calls."
+        return self.detect(img)
+
+    def reset_tracker(self):
+        "Forget identities (before a new video)."
+
+    def close(self):
+        "Release what the detector holds."
+
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
 
 # %% ../nbs/10_detect.ipynb #c1fe5ada
-class MediaPipeDetector:
-    "Single-person MediaPipe Pose (33 landmarks)."
+class MediaPipeDetector(PoseDetector):
+    "Single-person MediaPipe Pose (33 landmarks); in video mode it follows its one person (track 0)."
     schema = MEDIAPIPE_33
-    def __init__(self, static_image_mode:bool=False, model_complexity:int=1, min_detection_confidence:float=0.5,
-                 min_tracking_confidence:float=0.5, world:bool=False):
+    def __init__(self,
+                 static_image_mode:bool=False, # detect every frame afresh instead of tracking
+                 model_complexity:int=1, # 0 lite, 1 full (shipped in the wheel), 2 heavy
+                 min_detection_confidence:float=0.5,
+                 min_tracking_confidence:float=0.5,
+                 world:bool=False, # metric world landmarks (m, origin at the hips) instead of pixels
+                ):
         try: import mediapipe as mp
         except ImportError as e: raise ModelError('mediapipe is not installed: pip install "mediapipe==0.10.21"') from e
         self.world = world
@@ -109,25 +199,27 @@ class MediaPipeDetector:
             self._pose = mp.solutions.pose.Pose(static_image_mode=static_image_mode, model_complexity=model_complexity,
                                                 min_detection_confidence=min_detection_confidence,
                                                 min_tracking_confidence=min_tracking_confidence)
-            self._pose.process(np.zeros((64, 64, 3), np.uint8))             # the graph starts now, not during later work
-
-    def detect(self, img:np.ndarray) -> list:
-        "Poses in one BGR frame: a list of (keypoints (33, 2 or 3), confidence (33,), box or None)."
-        import cv2
-        img = _check_image(img)
-        rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        with native_stderr_silenced() if self._first else contextlib.nullcontext():
-            r = self._pose.process(rgb)
-        if r.pose_landmarks is None: return []
-        self._first = False                                               # the landmark model starts with the first person
-        lm = r.pose_world_landmarks if self.world else r.pose_landmarks
-        a = np.array([[p.x, p.y, p.z, p.visibility] for p in lm.landmark])
-        kp = a[:, :3] if self.world else a[:, :2] * [img.shape[1], img.shape[0]]
-        return [(kp, np.clip(a[:, 3], 0, 1), None)]
+            self._pose.process(np.zeros((64, 64, 3), np.uint8))             # the graph starts now, not later
 
     def close(self): self._pose.close()
-    def __enter__(self): return self
-    def __exit__(self, *a): self.close()
+
+# %% ../nbs/10_detect.ipynb #c3de6fcc
+@patch
+def detect(self:MediaPipeDetector,
+           img:np.ndarray, # BGR frame
+          ) -> list[PoseData]: # the one person found (33 landmarks, visibility as confidence), or none
+    "The person in one BGR frame, in pixels of the frame (or metres with `world=True`)."
+    import cv2
+    img = _check_image(img)
+    rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    with native_stderr_silenced() if self._first else contextlib.nullcontext():
+        r = self._pose.process(rgb)
+    if r.pose_landmarks is None: return []
+    self._first = False                                               # the landmark model starts with the first person
+    lm = r.pose_world_landmarks if self.world else r.pose_landmarks
+    a = np.array([[p.x, p.y, p.z, p.visibility] for p in lm.landmark])
+    kp = a[:, :3] if self.world else a[:, :2] * [img.shape[1], img.shape[0]]
+    return [PoseData(kp, np.clip(a[:, 3], 0, 1), schema=MEDIAPIPE_33, track_id=0)]
 
 # %% ../nbs/10_detect.ipynb #67c95017
 def bundled_yolo_weights() -> Path|None:
@@ -138,105 +230,157 @@ def bundled_yolo_weights() -> Path|None:
     p = Path(list(spec.submodule_search_locations)[0]) / 'yolo11n-pose.pt'
     return p if p.is_file() else None
 
-class YoloPoseDetector:
+def _load_yolo(weights:str|Path|None):
+    "The Ultralytics model for `weights` (or the bundled ones), checked to be a pose model."
+    import_ultralytics()
+    from ultralytics import YOLO
+    w = weights or bundled_yolo_weights() or 'yolo11n-pose.pt'
+    if weights is not None and not Path(weights).is_file(): raise ModelError(f'weights file not found: {weights}')
+    try: model = YOLO(str(w), task='pose')
+    except Exception as e: raise ModelError(f'cannot load {w} as a YOLO model: {e}') from e
+    exported = Path(str(w)).suffix.lower() in ('.onnx', '.engine', '.torchscript', '.xml')
+    if not exported and (getattr(model, 'task', None) != 'pose' or getattr(model.model, 'kpt_shape', None) is None):
+        raise ModelError(f'{w} is not a pose model (task {getattr(model, "task", "?")!r})')
+    return model, Path(str(w))
+
+class YoloPoseDetector(PoseDetector):
     "Multi-person Ultralytics YOLO pose (COCO-17), batched, with optional tracking."
     schema = COCO_17
-    def __init__(self, weights:str|Path|None=None, conf:float=0.25, imgsz:int=640, device:str='cpu', batch:int=8,
-                 tracker:str='bytetrack.yaml'):
-        import_ultralytics()
-        from ultralytics import YOLO
-        w = weights or bundled_yolo_weights() or 'yolo11n-pose.pt'
-        if weights is not None and not Path(weights).is_file(): raise ModelError(f'weights file not found: {weights}')
-        try: self.model = YOLO(str(w), task='pose')
-        except Exception as e: raise ModelError(f'cannot load {w} as a YOLO model: {e}') from e
-        exported = Path(str(w)).suffix.lower() in ('.onnx', '.engine', '.torchscript', '.xml')
-        if not exported and (getattr(self.model, 'task', None) != 'pose' or getattr(self.model.model, 'kpt_shape', None) is None):
-            raise ModelError(f'{w} is not a pose model (task {getattr(self.model, "task", "?")!r})')
-        self.weights, self.conf, self.imgsz, self.device, self.batch, self.tracker = Path(str(w)), conf, imgsz, device, batch, tracker
+    def __init__(self,
+                 weights:str|Path|None=None, # .pt or exported model; None: the bundled yolo11n-pose.pt
+                 conf:float=0.25, # minimum box score
+                 imgsz:int=640, # network input size (px)
+                 device:str='cpu', # 'cpu', 'cuda' or 'cuda:N'
+                 batch:int=8, # frames per batched forward pass in `detect_video(track=False)`
+                 tracker:str='bytetrack.yaml', # Ultralytics tracker config ('botsort.yaml' for BoT-SORT)
+                ):
+        self.model, self.weights = _load_yolo(weights)
+        self.conf = conf
+        self.imgsz = imgsz
+        self.device = device
+        self.batch = batch
+        self.tracker = tracker
 
-    def _parse(self, r) -> list:
-        if r.keypoints is None or len(r.boxes) == 0: return []
-        kp = r.keypoints.data.cpu().numpy()                                  # (n, 17, 3): x, y, confidence
-        ids = r.boxes.id.cpu().numpy().astype(int) if r.boxes.id is not None else np.full(len(kp), -1)
-        boxes = np.concatenate([r.boxes.xyxy.cpu().numpy(), r.boxes.conf.cpu().numpy()[:, None]], 1)
-        out = []
-        for k, i, b in zip(kp, ids, boxes):
-            xy, c = k[:, :2].astype(float), np.clip(k[:, 2].astype(float), 0, 1)
-            xy[c <= 0] = np.nan                                               # Ultralytics writes (0, 0) for unseen points
-            out.append((xy, np.where(c <= 0, 0.0, c), (*b, int(i))))
-        return out
+# %% ../nbs/10_detect.ipynb #f96e7792
+@patch
+def _parse(self:YoloPoseDetector, r) -> list[PoseData]:
+    "One Ultralytics result as `PoseData`: unseen points (written as (0, 0) by Ultralytics) become NaN."
+    if r.keypoints is None or len(r.boxes) == 0: return []
+    kp = r.keypoints.data.cpu().numpy()                                  # (n, 17, 3): x, y, confidence
+    ids = r.boxes.id.cpu().numpy().astype(int) if r.boxes.id is not None else np.full(len(kp), -1)
+    boxes = np.concatenate([r.boxes.xyxy.cpu().numpy(), r.boxes.conf.cpu().numpy()[:, None]], 1)
+    out = []
+    for k, i, b in zip(kp, ids, boxes):
+        c = np.clip(k[:, 2].astype(float), 0, 1)
+        xy = np.where((c > 0)[:, None], k[:, :2].astype(float), np.nan)
+        box = tuple(float(v) for v in b)
+        out.append(PoseData(xy, np.where(c <= 0, 0.0, c), schema=COCO_17, box=box, track_id=int(i)))
+    return out
 
-    def detect(self, img:np.ndarray) -> list:
-        "Poses in one BGR frame: a list of (keypoints (17, 2), confidence (17,), (x1, y1, x2, y2, box_conf, track_id))."
-        return self.detect_batch([_check_image(img)])[0]
+@patch
+def detect_batch(self:YoloPoseDetector,
+                 imgs:list, # BGR frames
+                ) -> list[list[PoseData]]: # the people of each frame
+    "`detect` for several frames in one batched forward pass."
+    res = self.model.predict(imgs, conf=self.conf, imgsz=self.imgsz, device=self.device, verbose=False)
+    return [self._parse(r) for r in res]
 
-    def detect_batch(self, imgs:list) -> list:
-        "detect() for several frames in one batched forward pass."
-        res = self.model.predict(imgs, conf=self.conf, imgsz=self.imgsz, device=self.device, verbose=False)
-        return [self._parse(r) for r in res]
+@patch
+def detect(self:YoloPoseDetector,
+           img:np.ndarray, # BGR frame
+          ) -> list[PoseData]: # one per person, with its box (x1, y1, x2, y2, score)
+    "The people in one BGR frame."
+    return self.detect_batch([_check_image(img)])[0]
 
-    def track(self, img:np.ndarray) -> list:
-        "detect() with persistent track ids across successive calls."
-        r = self.model.track(_check_image(img), persist=True, tracker=self.tracker, conf=self.conf, imgsz=self.imgsz, device=self.device, verbose=False)
-        return self._parse(r[0])
+# %% ../nbs/10_detect.ipynb #d9f60392
+@patch
+def track(self:YoloPoseDetector,
+          img:np.ndarray, # BGR frame
+         ) -> list[PoseData]: # one per person, with its track id
+    "`detect` with identities that persist across successive calls."
+    r = self.model.track(_check_image(img), persist=True, tracker=self.tracker, conf=self.conf, imgsz=self.imgsz,
+                         device=self.device, verbose=False)
+    return self._parse(r[0])
 
-    def reset_tracker(self):
-        "Forget tracks (before a new video)."
-        if getattr(self.model, 'predictor', None) is not None and hasattr(self.model.predictor, 'trackers'):
-            for t in self.model.predictor.trackers: t.reset()
+@patch
+def reset_tracker(self:YoloPoseDetector):
+    "Forget tracks (before a new video)."
+    if getattr(self.model, 'predictor', None) is not None and hasattr(self.model.predictor, 'trackers'):
+        for t in self.model.predictor.trackers: t.reset()
 
 # %% ../nbs/10_detect.ipynb #1982fd05
 def _to_sequences(dets:dict, times:list, schema, fps:float, meta:dict, source:str) -> list:
-    "Per-id detections {id: {frame position: (kp, conf, box)}} -> PoseSequences covering every frame."
-    T, out = len(times), []
+    "Per-id detections {id: {frame position: PoseData}} -> PoseSequences covering every frame, most seen first."
+    T = len(times)
+    out = []
     for tid, per in dets.items():
-        D = next(iter(per.values()))[0].shape[1]
-        kp, conf = np.full((T, len(schema), D), np.nan), np.zeros((T, len(schema)))
+        D = next(iter(per.values())).keypoints.shape[1]
+        kp = np.full((T, len(schema), D), np.nan)
+        conf = np.zeros((T, len(schema)))
         boxes = [None] * T
-        for f, (k, c, b) in per.items():
-            kp[f], conf[f] = k, c
-            if b is not None: boxes[f] = [float(v) for v in b[:5]]
-        kp[conf <= 0] = np.nan; conf[np.isnan(kp).any(-1)] = 0.0
+        for f, p in per.items():
+            kp[f] = p.keypoints
+            conf[f] = p.confidence
+            if p.box is not None: boxes[f] = [float(v) for v in p.box[:5]]
+        kp[conf <= 0] = np.nan
+        conf[np.isnan(kp).any(-1)] = 0.0
         out.append(PoseSequence(kp, conf, fps, schema, np.array(times), int(tid), source, 'px',
                                 meta | {'boxes': boxes, 'frames_detected': len(per)}))
     return sorted(out, key=lambda s: -s.meta['frames_detected'])
 
-def detect_video(source, detector, start_s:float=0.0, end_s:float|None=None, stride:int=1, track:bool=True,
-                 progress:bool=True, fps:float|None=None) -> list:
+def _source_rate(source, start_s:float, end_s:float|None, stride:int, fps:float|None) -> tuple[float, int|None]:
+    "(frame rate, frames to expect or None) of a source: from the header of a video file."
+    p = Path(source) if isinstance(source, (str, Path)) else None
+    if p is None or p.suffix.lower() in IMAGE_EXT or p.is_dir(): return fps or 30.0, None
+    info = video_info(p)
+    return info.fps, int(np.ceil((min(info.duration_s, end_s or np.inf) - start_s) * info.fps / stride))
+
+def _flush(detector:PoseDetector, buf:list, dets:dict):
+    "Detect the buffered (position, frame) pairs in one batch; keep each frame's most confident person as id 0."
+    for (pos, _), people in zip(buf, detector.detect_batch([im for _, im in buf])):
+        if people: dets.setdefault(0, {})[pos] = max(people, key=lambda p: p.score)
+    buf.clear()
+
+# %% ../nbs/10_detect.ipynb #fa65c1f2
+def detect_video(source, # video file, image folder or list, array, webcam index or iterable of frames
+                 detector:PoseDetector, # `MediaPipeDetector`, `YoloPoseDetector` or any `PoseDetector`
+                 start_s:float=0.0, # video: the time to start at (s)
+                 end_s:float|None=None, # video: the time to stop at (s)
+                 stride:int=1, # keep every `stride`-th frame
+                 track:bool=True, # one sequence per track id; False: each frame's most confident person
+                 progress:bool=True, # show a progress bar
+                 fps:float|None=None, # frame rate of images and arrays (videos: from the header)
+                ) -> list: # `PoseSequence`s, the person seen in most frames first
     "Pose sequences of the people in a video, image set or frame stream."
     from tqdm.auto import tqdm
-    info = video_info(source) if isinstance(source, (str, Path)) and Path(source).suffix.lower() not in IMAGE_EXT and not Path(source).is_dir() else None
-    src_fps = (info['fps'] if info else fps or 30.0)
-    total = None
-    if info: total = int(np.ceil((min(info['frames'] / src_fps, end_s or np.inf) - start_s) * src_fps / stride))
-    is_yolo = isinstance(detector, YoloPoseDetector)
-    if is_yolo and track: detector.reset_tracker()
+    src_fps, total = _source_rate(source, start_s, end_s, stride, fps)
+    if track: detector.reset_tracker()
     dets, times, size, buf = {}, [], None, []
-    def flush():
-        for (pos, img) , res in zip(buf, detector.detect_batch([im for _, im in buf])):
-            if res: best = max(res, key=lambda r: r[2][4]); dets.setdefault(0, {})[pos] = best
-        buf.clear()
-    for i, t, img in tqdm(iter_frames(source, start_s, end_s, stride, src_fps), total=total, disable=not progress, desc='detecting', leave=False):
-        pos = len(times); times.append(t); size = img.shape[:2]
-        if is_yolo and not track:
+    frames = iter_frames(source, start_s, end_s, stride, src_fps)
+    for i, t, img in tqdm(frames, total=total, disable=not progress, desc='detecting', leave=False):
+        pos = len(times)
+        times.append(t)
+        size = img.shape[:2]
+        if not track:
             buf.append((pos, img))
-            if len(buf) == detector.batch: flush()
+            if len(buf) == detector.batch: _flush(detector, buf, dets)
             continue
-        res = detector.track(img) if is_yolo else detector.detect(img)
-        if is_yolo: 
-            for k, c, b in res: dets.setdefault(b[5] if b[5] >= 0 else 10**6 + pos, {})[pos] = (k, c, b)
-        elif res: dets.setdefault(0, {})[pos] = res[0]
-    if buf: flush()
+        for p in detector.track(img): dets.setdefault(p.track_id if p.track_id >= 0 else 10**6 + pos, {})[pos] = p
+    if buf: _flush(detector, buf, dets)
     if not times: raise PoseDataError(f'no frames in {source}')
-    if not dets:
+    if not dets:                                                                     # nobody, ever
         D = 3 if getattr(detector, 'world', False) else 2
-        dets = {0: {0: (np.full((len(detector.schema), D), np.nan), np.zeros(len(detector.schema)), None)}}   # nobody, ever
-    meta = {'detector': type(detector).__name__, 'weights': str(getattr(detector, 'weights', 'mediapipe pose_landmark_full')),
-            'image_width': int(size[1]), 'image_height': int(size[0]), 'stride': stride}
-    return _to_sequences(dets, times, detector.schema, src_fps / stride, meta, str(source) if isinstance(source, (str, Path)) else type(source).__name__)
+        dets = {0: {0: PoseData(np.full((len(detector.schema), D), np.nan), np.zeros(len(detector.schema)))}}
+    meta = {'detector': type(detector).__name__, 'image_width': int(size[1]), 'image_height': int(size[0]),
+            'weights': str(getattr(detector, 'weights', 'mediapipe pose_landmark_full')), 'stride': stride}
+    name = str(source) if isinstance(source, (str, Path)) else type(source).__name__
+    return _to_sequences(dets, times, detector.schema, src_fps / stride, meta, name)
 
 # %% ../nbs/10_detect.ipynb #6d8db57b
-def keypoint_agreement(a:PoseSequence, b:PoseSequence, pck:float=0.05) -> pd.DataFrame:
+def keypoint_agreement(a:PoseSequence, # the sequence to judge
+                       b:PoseSequence, # the reference, frame by frame with `a`; its torso length is the scale
+                       pck:float=0.05, # PCK threshold, in torso lengths
+                      ) -> pd.DataFrame: # one row per keypoint both schemas have
     "Per shared keypoint: mean and 95th-percentile distance (px), distance / torso length, PCK@pck, frames compared."
     if a.n_frames != b.n_frames: raise PoseDataError(f'sequences have {a.n_frames} and {b.n_frames} frames')
     names = [n for n in b.schema.keypoints if n in a.schema.keypoints]
@@ -247,30 +391,42 @@ def keypoint_agreement(a:PoseSequence, b:PoseSequence, pck:float=0.05) -> pd.Dat
         ok = np.isfinite(dist) & np.isfinite(torso)
         if not ok.any(): continue
         rel = dist[ok] / torso[ok]
-        rows.append({'keypoint': n, 'mean_px': dist[ok].mean(), 'p95_px': np.percentile(dist[ok], 95), 'mean_torso': rel.mean(),
+        rows.append({'keypoint': n, 'mean_px': dist[ok].mean(), 'p95_px': np.percentile(dist[ok], 95),
+                     'mean_torso': rel.mean(),
                      f'pck@{pck}': (rel < pck).mean(), 'frames': int(ok.sum())})
     return pd.DataFrame(rows).set_index('keypoint')
 
 # %% ../nbs/10_detect.ipynb #e7fb10f6
-def follow_person(seqs:list, start:PoseSequence, gate_px:float=120.0) -> pd.DataFrame:
+def follow_person(seqs:list, # the tracks of one video, frame by frame with each other
+                  start:PoseSequence, # the track the person starts in
+                  gate_px:float=120.0, # largest mid-hip jump between frames still taken as the same person
+                 ) -> pd.DataFrame: # frame, track_id, x, y along the path
     "Follow one person through several tracks by mid-hip proximity: frame, track id, position (px)."
     hip = lambda s: (s.point('left_hip') + s.point('right_hip')) / 2
-    H = np.stack([hip(s) for s in seqs]); ids = [s.track_id for s in seqs]
-    f0 = int(np.flatnonzero(~np.isnan(hip(start)[:, 0]))[0]); pos = hip(start)[f0]
+    H = np.stack([hip(s) for s in seqs])
+    ids = [s.track_id for s in seqs]
+    f0 = int(np.flatnonzero(~np.isnan(hip(start)[:, 0]))[0])
+    pos = hip(start)[f0]
     rows = []
     for f in range(f0, H.shape[1]):
         d = np.linalg.norm(H[:, f] - pos, axis=1)
         if np.isnan(d).all() or np.nanmin(d) > gate_px: continue
-        k = int(np.nanargmin(d)); pos = H[k, f]
+        k = int(np.nanargmin(d))
+        pos = H[k, f]
         rows.append({'frame': f, 'track_id': ids[k], 'x': pos[0], 'y': pos[1]})
     return pd.DataFrame(rows)
 
-def identity_switches(path:pd.DataFrame) -> int:
+def identity_switches(path:pd.DataFrame, # from `follow_person`
+                     ) -> int:
     "Number of track-id changes along a followed path."
     return int((path.track_id.diff().fillna(0) != 0).sum())
 
 # %% ../nbs/10_detect.ipynb #5f022612
-def detect_videos(sources:list, make_detector, max_workers:int=4, **kw) -> list:
+def detect_videos(sources:list, # video files or other frame sources
+                  make_detector, # called once per source, e.g. `MediaPipeDetector`
+                  max_workers:int=4, # sources processed at the same time
+                  **kw, # passed to `detect_video`
+                 ) -> list: # `detect_video`'s result for each source, in order
     "detect_video for each source, `max_workers` at a time; a list of results in the order of `sources`."
     from concurrent.futures import ThreadPoolExecutor
     def one(src):
@@ -281,32 +437,22 @@ def detect_videos(sources:list, make_detector, max_workers:int=4, **kw) -> list:
     with ThreadPoolExecutor(max_workers) as ex: return list(ex.map(one, sources))
 
 # %% ../nbs/10_detect.ipynb #3ca08fec
-_COLORS = [(60, 60, 220), (60, 180, 60), (220, 120, 40), (180, 60, 180), (40, 200, 220), (120, 120, 120)]
-
-def draw_poses(img:np.ndarray, seqs:list, pos:int) -> np.ndarray:
-    "Draw frame `pos` of every sequence (skeleton, id, confidence) on a copy of `img`."
-    import cv2
-    from mlpipe.synth import draw_skeleton
-    out = _check_image(img).copy()
-    for k, s in enumerate(seqs):
-        kp = s.keypoints[pos, :, :2]
-        if np.isnan(kp).all(): continue
-        col = _COLORS[k % len(_COLORS)]
-        draw_skeleton(out, kp, s.schema, col, thickness=max(3, out.shape[0] // 120), radius=max(4, out.shape[0] // 100))
-        top = np.nanmin(kp, 0).astype(int)
-        cv2.putText(out, f'id {s.track_id} {np.mean(s.confidence[pos][s.confidence[pos] > 0]):.2f}', (int(top[0]), max(15, int(top[1]) - 10)),
-                    cv2.FONT_HERSHEY_SIMPLEX, max(0.5, out.shape[0] / 1500), col, 2, cv2.LINE_AA)
-    return out
-
-def annotate_video(source, seqs:list, out_path, start_s:float=0.0, end_s:float|None=None, stride:int=1, overwrite=False, progress=True) -> Path:
-    "A copy of the video with the sequences drawn on it (MP4)."
+def annotate_video(source, # the video the sequences were detected in
+                   seqs:list, # `PoseSequence`s of the people, frame by frame with the video
+                   out_path, # .mp4 file to write
+                   start_s:float=0.0, end_s:float|None=None, stride:int=1, # as given to `detect_video`
+                   overwrite=False, # replace an existing file
+                   progress=True, # show a progress bar
+                  ) -> Path:
+    "A copy of the video with the sequences drawn on it (MP4), with `mlpipe.draw.draw_poses`."
     import cv2
     from tqdm.auto import tqdm
     p = Path(out_path)
     if p.exists() and not overwrite: raise FileExistsError(f'{p} exists; pass overwrite=True to replace it')
     w = None
+    frames = iter_frames(source, start_s, end_s, stride)
     try:
-        for pos, (i, t, img) in enumerate(tqdm(iter_frames(source, start_s, end_s, stride), disable=not progress, desc='annotating', leave=False)):
+        for pos, (i, t, img) in enumerate(tqdm(frames, disable=not progress, desc='annotating', leave=False)):
             if w is None:
                 w = cv2.VideoWriter(str(p), cv2.VideoWriter_fourcc(*'mp4v'), seqs[0].fps, (img.shape[1], img.shape[0]))
                 if not w.isOpened(): raise OSError(f'OpenCV cannot write {p}')

@@ -15,22 +15,37 @@ def _frame(video, pos:int, size:tuple) -> np.ndarray:
     "Frame `pos` of a video (RGB), or a blank canvas of `size` (w, h) without a video."
     if video is None: return np.full((size[1], size[0], 3), 245, np.uint8)
     import cv2
-    cap = cv2.VideoCapture(str(video)); cap.set(cv2.CAP_PROP_POS_FRAMES, pos); ok, img = cap.read(); cap.release()
+    cap = cv2.VideoCapture(str(video))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, pos)
+    ok, img = cap.read()
+    cap.release()
     if not ok: raise PoseDataError(f'cannot read frame {pos} of {video}')
     return img[..., ::-1]
 
-def explorer_figure(analysis, pos:int, angle:str|None=None, video=None, fig=None):
+def explorer_figure(analysis, # an `Analysis`
+                    pos:int, # the frame to show
+                    angle:str|None=None, # the angle to plot; None: the one repetitions were counted on
+                    video=None, # the video to draw on; None: a blank canvas
+                    fig=None, # a matplotlib figure to draw into; None: a new one
+                   ):
     "The explorer's figure for frame `pos`: frame with skeleton | angle curve with repetitions and cursor."
     import matplotlib.pyplot as plt
-    from mlpipe.synth import plot_skeleton
+    from mlpipe.draw import plot_skeleton
     from mlpipe.reps import plot_reps
-    a = analysis; angle = angle or a.signal
-    if angle not in a.angles: raise PoseDataError(f'no angle {angle!r}; available: {[c for c in a.angles.columns if c != "time"]}')
+    a = analysis
+    angle = angle or a.signal
+    if angle not in a.angles:
+        raise PoseDataError(f'no angle {angle!r}; available: {[c for c in a.angles.columns if c != "time"]}')
     if not 0 <= pos < a.pose.n_frames: raise PoseDataError(f'frame {pos} outside 0..{a.pose.n_frames - 1}')
     if fig is None: fig = plt.figure(figsize=(11, 3.6))
-    fig.clf(); ax0, ax1 = fig.add_subplot(1, 3, 1), fig.add_subplot(1, 3, (2, 3))
+    fig.clf()
+    ax0, ax1 = fig.add_subplot(1, 3, 1), fig.add_subplot(1, 3, (2, 3))
     w, h = a.pose.meta.get('image_width', 1280), a.pose.meta.get('image_height', 720)
-    ax0.imshow(_frame(video, pos, (w, h))); plot_skeleton(ax0, a.clean, pos, 'C3', lw=3); ax0.set_xlim(0, w); ax0.set_ylim(h, 0); ax0.axis('off')
+    ax0.imshow(_frame(video, pos, (w, h)))
+    plot_skeleton(ax0, a.clean, pos, 'C3', lw=3)
+    ax0.set_xlim(0, w)
+    ax0.set_ylim(h, 0)
+    ax0.axis('off')
     ax0.set_title(f'frame {pos} ({a.pose.timestamps[pos]:.2f} s)', fontsize=9)
     flagged = [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else []
     reps = a.reps if angle == a.signal else a.reps.iloc[0:0] if not len(a.reps) else a.reps
@@ -39,6 +54,7 @@ def explorer_figure(analysis, pos:int, angle:str|None=None, video=None, fig=None
     fig.tight_layout()
     return fig
 
+# %% ../nbs/18_explorer.ipynb #4b4b366d
 def explore(analysis, # an `Analysis` from `analyze_video` or `analyze_sequence`
             video=None, # the video to draw on; default: the analysed file (`analysis.video.path`), none for a sequence
            ):           # the widget: the last value of a cell, it shows itself
@@ -49,15 +65,19 @@ def explore(analysis, # an `Analysis` from `analyze_video` or `analyze_sequence`
     if isinstance(a, tuple): raise PoseDataError('explore takes one Analysis, not a tuple')
     if video is None and getattr(a, 'video', None) is not None: video = a.video.path
     names = [c for c in a.angles.columns if c != 'time']
-    slider = W.IntSlider(0, 0, a.pose.n_frames - 1, description='frame', continuous_update=False, layout=W.Layout(width='60%'))
+    slider = W.IntSlider(0, 0, a.pose.n_frames - 1, description='frame', continuous_update=False,
+                         layout=W.Layout(width='60%'))
     drop = W.Dropdown(options=names, value=a.signal, description='angle')
     out = W.Output()
-    box = W.VBox([W.HBox([slider, drop]), out]); box.draws = 0
+    box = W.VBox([W.HBox([slider, drop]), out])
+    box.draws = 0
     def draw(*_):
         box.draws += 1
         with out:
             out.clear_output(wait=True)
-            fig = explorer_figure(a, slider.value, drop.value, video); plt.show(fig)
-    slider.observe(draw, 'value'); drop.observe(draw, 'value')
+            fig = explorer_figure(a, slider.value, drop.value, video)
+            plt.show(fig)
+    slider.observe(draw, 'value')
+    drop.observe(draw, 'value')
     draw()
     return box

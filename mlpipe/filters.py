@@ -60,7 +60,8 @@ def hampel(seq:PoseSequence, window_s:float=0.5, # full window length, seconds
            n_sigmas:float=3.0, chunk:int=64) -> PoseSequence:
     "Mark points further than `n_sigmas` robust SDs from their window's median as missing."
     from numpy.lib.stride_tricks import sliding_window_view
-    w = max(3, int(round(window_s * seq.fps)) | 1); h = w // 2
+    w = max(3, int(round(window_s * seq.fps)) | 1)
+    h = w // 2
     flat = seq.keypoints.reshape(seq.n_frames, -1)
     out = np.zeros(flat.shape, bool)
     for c0 in range(0, flat.shape[1], chunk):                # columns in chunks bound the window array's memory
@@ -83,17 +84,22 @@ def _correction(order:int, passes:int=2) -> float:
 def _check_cutoff(cutoff_hz, fps, order):
     if not 1 <= order <= 8: raise ConfigurationError(f'filter order = {order} must be in 1..8')
     if not 0 < cutoff_hz < fps / 2:
-        raise ConfigurationError(f'cutoff {cutoff_hz} Hz must be above 0 and below the Nyquist frequency {fps / 2:g} Hz (fps {fps:g})')
+        raise ConfigurationError(f'cutoff {cutoff_hz} Hz must be above 0 and below the Nyquist frequency {fps / 2:g} '
+                                 f'Hz (fps {fps:g})')
 
 def butter_filtfilt(x:np.ndarray, # (T, ...) samples along axis 0, no NaN
                     fps:float, cutoff_hz:float, order:int=2, correct:bool=True) -> np.ndarray:
     "Zero-lag Butterworth low-pass of an array along axis 0."
     _check_cutoff(cutoff_hz, fps, order)
     wc = cutoff_hz / _correction(order) if correct else cutoff_hz
-    if wc >= fps / 2: raise ConfigurationError(f'corrected cutoff {wc:.2f} Hz reaches the Nyquist frequency {fps / 2:g} Hz: lower the cutoff or pass correct=False')
+    if wc >= fps / 2:
+        raise ConfigurationError(f'corrected cutoff {wc:.2f} Hz reaches the Nyquist frequency {fps / 2:g} Hz: lower '
+                                 f'the cutoff or pass correct=False')
     sos = signal.butter(order, wc, fs=fps, output='sos')
     pad = 3 * (2 * len(sos) + 1)
-    if len(x) <= pad: raise PoseDataError(f'{len(x)} frames are too few for a {order}th-order Butterworth filter (needs more than {pad})')
+    if len(x) <= pad:
+        raise PoseDataError(f'{len(x)} frames are too few for a {order}th-order Butterworth filter (needs more than '
+                            f'{pad})')
     return signal.sosfiltfilt(sos, x, axis=0, padlen=pad)
 
 def _apply_segments(seq:PoseSequence, fn, min_len:int) -> PoseSequence:
@@ -101,7 +107,8 @@ def _apply_segments(seq:PoseSequence, fn, min_len:int) -> PoseSequence:
     flat = seq.keypoints.reshape(seq.n_frames, -1).copy()
     nan = np.isnan(flat)
     full = ~nan.any(0)
-    if seq.n_frames <= min_len: raise PoseDataError(f'{seq.n_frames} frames are too few for this filter (needs more than {min_len})')
+    if seq.n_frames <= min_len:
+        raise PoseDataError(f'{seq.n_frames} frames are too few for this filter (needs more than {min_len})')
     if full.any(): flat[:, full] = fn(flat[:, full])
     skipped = 0
     for c in np.flatnonzero(~full & ~nan.all(0)):
@@ -134,7 +141,8 @@ def residual_analysis(x:np.ndarray, # (T,) or (T, n) raw samples without NaN
     if np.isnan(x).any(): raise PoseDataError('residual_analysis needs gap-free samples: fill or cut the gaps first')
     nyq = fps / 2
     cutoffs = np.linspace(0.5, 0.9 * nyq / 1.25, 60) if cutoffs is None else np.asarray(cutoffs, float)
-    res = np.array([np.sqrt(np.mean((x - butter_filtfilt(x, fps, fc, order)) ** 2, axis=0)) for fc in cutoffs])   # (n_fc, n)
+    # (n_fc, n)
+    res = np.array([np.sqrt(np.mean((x - butter_filtfilt(x, fps, fc, order)) ** 2, axis=0)) for fc in cutoffs])
     hi = cutoffs >= fit_from * cutoffs.max()
     slope, icept = np.polyfit(cutoffs[hi], res[hi], 1)                          # per column
     below = res <= icept                                                        # residual came down to the noise line
@@ -146,7 +154,10 @@ def plot_residuals(ra:dict, column:int=0, ax=None):
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(6, 2.6))
     fc, r = ra['cutoffs'], ra['residuals'][:, column]
-    ax.plot(fc, r, label='residual'); ax.plot(fc, ra['noise_rms'][column] + ra['slope'][column] * fc, '--', label='noise line')
+    ax.plot(fc, r, label='residual')
+    ax.plot(fc, ra['noise_rms'][column] + ra['slope'][column] * fc, '--', label='noise line')
     ax.axvline(ra['cutoff_hz'][column], color='C3', lw=1, label=f"chosen {ra['cutoff_hz'][column]:.1f} Hz")
-    ax.set_xlabel('cutoff (Hz)'); ax.set_ylabel('residual RMS'); ax.legend(fontsize=8)
+    ax.set_xlabel('cutoff (Hz)')
+    ax.set_ylabel('residual RMS')
+    ax.legend(fontsize=8)
     return ax

@@ -156,7 +156,8 @@ def rep_metrics(signal, reps:pd.DataFrame, fps:float, cutoff_hz:float|None=6.0) 
 def plot_reps(signal, reps:pd.DataFrame, fps:float, ax=None, label:str='angle (deg)', flagged=()):
     "The signal with each repetition shaded, its ROM band, and its peak; `flagged` rep numbers (1-based) in red."
     import matplotlib.pyplot as plt
-    x = np.asarray(signal, float); t = np.arange(len(x)) / fps
+    x = np.asarray(signal, float)
+    t = np.arange(len(x)) / fps
     if ax is None: _, ax = plt.subplots(figsize=(9, 2.6))
     ax.plot(t, x, 'C0', lw=1.2)
     for i, r in enumerate(reps.itertuples()):
@@ -164,8 +165,10 @@ def plot_reps(signal, reps:pd.DataFrame, fps:float, ax=None, label:str='angle (d
         c = 'C3' if (i + 1) in flagged else 'C2'
         ax.axvspan(s / fps, e / fps, color=c, alpha=.10)
         ax.fill_between([s / fps, e / fps], min(x[s], x[e]), x[p], color=c, alpha=.12, lw=0)
-        ax.plot(p / fps, x[p], 'v', color=c); ax.text(p / fps, x[p], f' {i + 1}', fontsize=8, va='bottom')
-    ax.set_xlabel('time (s)'); ax.set_ylabel(label)
+        ax.plot(p / fps, x[p], 'v', color=c)
+        ax.text(p / fps, x[p], f' {i + 1}', fontsize=8, va='bottom')
+    ax.set_xlabel('time (s)')
+    ax.set_ylabel(label)
     return ax
 
 # %% ../nbs/06_reps.ipynb #25afb1ea
@@ -202,7 +205,8 @@ def _cycles(x:np.ndarray, fps:float, period_s:float, min_prominence:float) -> fl
 def _channels(signals) -> pd.DataFrame:
     if isinstance(signals, pd.DataFrame): df = signals
     else: df = pd.DataFrame({getattr(signals, 'name', None) or 'signal': np.asarray(signals, float)})
-    if df.shape[1] == 0 or len(df) < 2: raise PoseDataError('count_reps needs at least one channel of 2 or more samples')
+    if df.shape[1] == 0 or len(df) < 2:
+        raise PoseDataError('count_reps needs at least one channel of 2 or more samples')
     return df
 
 def count_reps(signals, # one channel, or a DataFrame of channels (angles, sensor axes)

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 from .core import ConfigurationError, PoseDataError
 from .data import PoseSequence, MEDIAPIPE_33
+from .draw import draw_skeleton
 
 # %% auto #0
 __all__ = ['WINTER_FRACTIONS', 'DEFAULT_DEPTH', 'DEFAULT_TEMPO', 'FLAWS', 'segment_lengths', 'rep_profile', 'sag',
-           'leg_directions', 'standing_kinematics', 'PinholeCamera', 'SynthSession', 'generate_session',
-           'plot_skeleton', 'draw_skeleton', 'render_video']
+           'leg_directions', 'standing_kinematics', 'PinholeCamera', 'SynthSession', 'generate_session', 'render_video']
 
 # %% ../nbs/02_synth.ipynb #1630d4e5
 WINTER_FRACTIONS = {
@@ -56,7 +56,8 @@ def sag(a_deg:np.ndarray) -> np.ndarray:
 
 def _rot_x(v:np.ndarray, b_deg:np.ndarray) -> np.ndarray:
     "Rotate vectors (T, 3) about X by `b_deg` (positive turns +Y toward +Z)."
-    b = np.radians(b_deg); c, s = np.cos(b), np.sin(b)
+    b = np.radians(b_deg)
+    c, s = np.cos(b), np.sin(b)
     return np.stack([v[:, 0], v[:, 1] * c - v[:, 2] * s, v[:, 1] * s + v[:, 2] * c], -1)
 
 def _unit(v): return v / np.linalg.norm(v, axis=-1, keepdims=True)
@@ -84,7 +85,8 @@ def _assemble(j:dict, L:dict, up:np.ndarray) -> np.ndarray:
         p[f'{s}_eye_outer'] = head + up * .02 * H + fwd * .040 * H + sg * z * .032 * H
         p[f'{s}_ear'] = head + up * .01 * H + sg * z * .045 * H
         p[f'mouth_{s}'] = head - up * .03 * H + fwd * .045 * H + sg * z * .015 * H
-        for n in ('shoulder', 'elbow', 'wrist', 'hip', 'knee', 'ankle', 'heel', 'foot_index'): p[f'{s}_{n}'] = j[f'{s}_{n}']
+        for n in ('shoulder', 'elbow', 'wrist', 'hip', 'knee', 'ankle', 'heel', 'foot_index'):
+            p[f'{s}_{n}'] = j[f'{s}_{n}']
         hand = _unit(j[f'{s}_wrist'] - j[f'{s}_elbow'])
         p[f'{s}_pinky'] = j[f'{s}_wrist'] + hand * .7 * L['hand'] + sg * z * .02 * H
         p[f'{s}_index'] = j[f'{s}_wrist'] + hand * .75 * L['hand'] - sg * z * .01 * H
@@ -98,7 +100,8 @@ def _feet(ankle, foot, L):
     return heel, heel + foot * L['foot']
 
 def standing_kinematics(pelvis:np.ndarray, # (T, 3) pelvis centre, metres
-                        angles:dict, # degrees, (T,): trunk_flexion and per side (_l/_r) hip/knee/ankle/shoulder/elbow, knee_valgus
+                        # degrees, (T,): trunk_flexion and per side (_l/_r) hip/knee/ankle/shoulder/elbow, knee_valgus
+                        angles:dict,
                         L:dict) -> tuple[np.ndarray, dict]: # keypoints (T, 33, 3), segment directions
     "Top-down forward kinematics of an upright body from the pelvis and joint angles."
     T, z = len(pelvis), np.array([0, 0, 1.0])
@@ -220,14 +223,20 @@ def _pushup_kinematics(elbow:np.ndarray, L:dict) -> tuple[np.ndarray, np.ndarray
     b0 = np.arcsin((Lu + Lf + wy - ank[1]) / Lb)
     W = np.array([Lb * np.cos(b0), wy])
     d = np.sqrt(Lu**2 + Lf**2 + 2 * Lu * Lf * np.cos(np.radians(elbow)))
-    c = ank - W; R = np.hypot(*c); phi = np.arctan2(c[1], c[0])
+    c = ank - W
+    R = np.hypot(*c)
+    phi = np.arctan2(c[1], c[0])
     acos = np.arccos(np.clip((d**2 - R**2 - Lb**2) / (2 * Lb * R), -1, 1))
-    cand = np.stack([phi + acos, phi - acos]); cand = (cand + np.pi) % (2 * np.pi) - np.pi
+    cand = np.stack([phi + acos, phi - acos])
+    cand = (cand + np.pi) % (2 * np.pi) - np.pi
     beta = np.take_along_axis(cand, np.argmin(np.abs(cand - b0), 0)[None], 0)[0]
     axis = np.stack([np.cos(beta), np.sin(beta)], -1)
     S = ank + axis * Lb
-    v = W - S; a_ = (Lu**2 - Lf**2 + d**2) / (2 * d); h = np.sqrt(np.clip(Lu**2 - a_**2, 0, None))
-    mid = S + v * (a_ / d)[:, None]; perp = np.stack([-v[:, 1], v[:, 0]], -1) / d[:, None]
+    v = W - S
+    a_ = (Lu**2 - Lf**2 + d**2) / (2 * d)
+    h = np.sqrt(np.clip(Lu**2 - a_**2, 0, None))
+    mid = S + v * (a_ / d)[:, None]
+    perp = np.stack([-v[:, 1], v[:, 0]], -1) / d[:, None]
     E1, E2 = mid + perp * h[:, None], mid - perp * h[:, None]
     E = np.where((E1[:, 0] < E2[:, 0])[:, None], E1, E2)              # elbow toward the feet
     z3 = lambda p2, zz: np.concatenate([p2, np.full((len(p2), 1), zz)], -1)
@@ -278,12 +287,18 @@ def _fit_camera(pts:np.ndarray, view:str, distance_m:float, size:tuple) -> Pinho
 # %% ../nbs/02_synth.ipynb #58717ac9
 def _check_args(movement, reps, flaw_rep, flaw, asymmetry, dropout, noise_px, noise_m):
     if reps < 1: raise ConfigurationError(f'reps = {reps}: need reps >= 1')
-    if movement not in DEFAULT_DEPTH: raise ConfigurationError(f"movement = {movement!r} is not one of {list(DEFAULT_DEPTH)}")
-    if flaw_rep is not None and not 0 <= flaw_rep < reps: raise ConfigurationError(f'flaw_rep = {flaw_rep} is not a repetition (0..{reps - 1})')
-    if flaw_rep is not None and flaw not in FLAWS[movement]: raise ConfigurationError(f"flaw = {flaw!r} is not available for {movement}; use one of {FLAWS[movement]}")
+    if movement not in DEFAULT_DEPTH:
+        raise ConfigurationError(f"movement = {movement!r} is not one of {list(DEFAULT_DEPTH)}")
+    if flaw_rep is not None and not 0 <= flaw_rep < reps:
+        raise ConfigurationError(f'flaw_rep = {flaw_rep} is not a repetition (0..{reps - 1})')
+    if flaw_rep is not None and flaw not in FLAWS[movement]:
+        raise ConfigurationError(f"flaw = {flaw!r} is not available for {movement}; use one of {FLAWS[movement]}")
     if not 0 <= asymmetry < 1: raise ConfigurationError(f'asymmetry = {asymmetry} must be in [0, 1)')
-    if asymmetry and movement == 'pushup': raise ConfigurationError('asymmetry is not modelled for pushup (both hands carry the same plank)')
-    if not 0 <= dropout < 1 or noise_px < 0 or noise_m < 0: raise ConfigurationError(f'need 0 <= dropout < 1, noise >= 0; got dropout={dropout}, noise_px={noise_px}, noise_m={noise_m}')
+    if asymmetry and movement == 'pushup':
+        raise ConfigurationError('asymmetry is not modelled for pushup (both hands carry the same plank)')
+    if not 0 <= dropout < 1 or noise_px < 0 or noise_m < 0:
+        raise ConfigurationError(f'need 0 <= dropout < 1, noise >= 0; got dropout={dropout}, noise_px={noise_px}, '
+                                 f'noise_m={noise_m}')
 
 def _kinematics(movement, t, u, rep, scale, flawed, flaw, depth, tempo, L):
     "Keypoints (T, 33, 3) and ground-truth angles of one movement."
@@ -352,37 +367,19 @@ def generate_session(movement:str='squat', # 'squat', 'pushup', 'arm_raise' or '
                         PoseSequence(kp2, conf, fps, MEDIAPIPE_33, units='px', source=src, meta=meta),
                         pd.DataFrame({'time': t, 'rep': rep} | a), _bounds(rep, reps), flaw_rep, cam, params)
 
-# %% ../nbs/02_synth.ipynb #965dd98a
-def plot_skeleton(ax, seq:PoseSequence, frame:int, color='C0', **kw):
-    "Draw frame `frame` of a 2D pixel sequence as a stick figure on `ax` (y down, as in the image)."
-    kp = seq.keypoints[frame]
-    for i, j in seq.schema.edges: ax.plot(kp[[i, j], 0], kp[[i, j], 1], '-', color=color, **kw)
-    ax.plot(kp[:, 0], kp[:, 1], '.', color=color, ms=3)
-    ax.set_aspect('equal'); ax.invert_yaxis() if not ax.yaxis_inverted() else None
-    return ax
-
 # %% ../nbs/02_synth.ipynb #103d7f95
-def draw_skeleton(img:np.ndarray, # BGR image, drawn on in place
-                  keypoints:np.ndarray, # (K, 2) pixels; NaN points are skipped
-                  schema, color=(60, 60, 200), thickness:int=3, radius:int=4) -> np.ndarray:
-    "Draw bones and joints of one pose onto `img` with OpenCV."
-    import cv2
-    ok = ~np.isnan(keypoints).any(-1)
-    p = np.where(ok[:, None], keypoints, 0).round().astype(int)
-    for i, j in schema.edges:
-        if ok[i] and ok[j]: cv2.line(img, tuple(p[i]), tuple(p[j]), color, thickness, cv2.LINE_AA)
-    for k in np.flatnonzero(ok): cv2.circle(img, tuple(p[k]), radius, (30, 30, 30), -1, cv2.LINE_AA)
-    return img
-
 def render_video(seq:PoseSequence, # a 2D pixel sequence
                  path:str|Path, # .mp4 file to write
                  size:tuple|None=None, # (width, height); default from seq.meta
-                 overwrite=False, progress=True) -> Path:
-    "Write `seq` as a stick-figure MP4 video."
+                 overwrite=False, # replace an existing file
+                 progress=True, # show a progress bar
+                ) -> Path:
+    "Write `seq` as a stick-figure MP4 video (`mlpipe.draw.draw_skeleton` on a plain background)."
     import cv2
     from tqdm.auto import tqdm
     p = Path(path)
-    if seq.dims != 2 or seq.units != 'px': raise PoseDataError(f'render_video needs a 2D pixel sequence, got {seq.dims}D in {seq.units!r}')
+    if seq.dims != 2 or seq.units != 'px':
+        raise PoseDataError(f'render_video needs a 2D pixel sequence, got {seq.dims}D in {seq.units!r}')
     if p.exists() and not overwrite: raise FileExistsError(f'{p} exists; pass overwrite=True to replace it')
     w, h = size or (seq.meta.get('image_width', 1280), seq.meta.get('image_height', 720))
     out = cv2.VideoWriter(str(p), cv2.VideoWriter_fourcc(*'mp4v'), seq.fps, (int(w), int(h)))
