@@ -37,9 +37,6 @@ def clean_pose(raw:PoseSequence, # a detector's output (or any pose sequence)
     steps = {'min_confidence': p['min_confidence'], 'max_gap_s': b['max_gap_s'], 'cutoff_hz': cutoff, 'order': b['filter_order']}
     return seq.replace(meta=seq.meta | {'preprocessing': steps})
 
-# %% ../nbs/08_analysis.ipynb #08cb2db5
-_settings = as_settings    # the name mlpipe.vram still imports; new code calls mlpipe.core.as_settings
-
 # %% ../nbs/08_analysis.ipynb #34e2c068
 def joint_features(pose:PoseSequence, # a cleaned pose sequence
                    names:list|None=None, # angle names (default: all the schema allows)

@@ -69,11 +69,11 @@ def _detection_on_bus() -> tuple[dict, str]:
     bus = cv2.imread(str(Path(import_ultralytics().__file__).parent / 'assets' / 'bus.jpg'))
     people = YoloPoseDetector().detect(bus)
     with MediaPipeDetector(static_image_mode=True) as mp_det: mp = mp_det.detect(bus)
-    seqs = [PoseSequence(p[0][None], p[1][None], schema='coco17', track_id=k) for k, p in enumerate(people)]
+    seqs = [PoseSequence(p.keypoints[None], p.confidence[None], schema='coco17', track_id=k) for k, p in enumerate(people)]
     fig, ax = plt.subplots(figsize=(4, 5))
     ax.imshow(draw_poses(bus, seqs, 0)[..., ::-1])
     ax.axis('off')
-    found = int(np.isfinite(mp[0][0]).all(1).sum()) if mp else 0
+    found = int(np.isfinite(mp[0].keypoints).all(1).sum()) if mp else 0
     detection = {'image': 'ultralytics/assets/bus.jpg (810 x 1080)', 'YOLO11n-pose people': len(people),
                  'MediaPipe people': len(mp), 'MediaPipe landmarks found': found}
     return detection, fig_html(fig, 'YOLO poses on bus.jpg')

@@ -135,8 +135,8 @@ def _auto_batch_estimated(model:nn.Module, shape:tuple, usable_mb:float, max_bat
 # %% ../nbs/23_fit.ipynb #9ac2491e
 def _vram_settings(config) -> dict:
     "The `vram` section of the settings: defaults, then `config` (None: the environment's `MLPIPE_...` overrides)."
-    from mlpipe.analysis import _settings
-    return _settings(config)['vram']
+    from mlpipe.core import as_settings
+    return as_settings(config)['vram']
 
 def auto_batch_size(model:nn.Module, # the model to train
                     input_shape:tuple, # one sample's shape, without the batch dimension

@@ -515,8 +515,8 @@ class VRAMProfiler:
     def __init__(self,
                  config=None, # settings (dict, file or `Config`); `device` decides whether a GPU is used
                 ):
-        from mlpipe.analysis import _settings
-        self.settings = _settings(config)
+        from mlpipe.core import as_settings
+        self.settings = as_settings(config)
 
     def _use_cuda(self) -> bool:
         return torch.cuda.is_available() and self.settings['device'] != 'cpu'
