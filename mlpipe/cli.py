@@ -224,6 +224,12 @@ def build_parser(argv:list|None=None, # the command line, to add the deploy comm
     if not argv or argv[0] in ('export', 'bench', '-h', '--help'):
         from mlpipe.models import add_deploy_commands
         add_deploy_commands(sub)
+    if not argv or argv[0] in ('batch', '-h', '--help'):
+        from mlpipe.batch import add_batch_command
+        add_batch_command(sub)
+    if not argv or argv[0] in ('serve', '-h', '--help'):
+        from mlpipe.serve import add_serve_command
+        add_serve_command(sub)
     return p
 
 def main(argv:list|None=None) -> int:
