@@ -180,13 +180,15 @@ async def run_client(port:int, mode:str, fps:float, duration:float, jpegs:list, 
                 i = (offset + k) % len(jpegs)
                 msg = struct.pack('<d', t) + jpegs[i] if mode == 'frames' else '{"type": "pose", "t": ' + repr(t) + ', ' + bodies[i]
                 sent_at[t] = time.perf_counter()
-                await ws.send(msg)
+                try: await ws.send(msg)
+                except websockets.ConnectionClosed: break          # recorded below: closed without a summary
                 r['sent'] += 1; k += 1
             t_drain = time.perf_counter()                          # answered or dropped by the server, or drain_s
             while time.perf_counter() - t_drain < drain_s and r['replied'] + r['server_dropped'] + r['errors'] < r['sent'] and not rx.done():
                 await asyncio.sleep(0.02)
             t_stop = time.perf_counter()
-            await ws.send(json.dumps({'type': 'stop'}))
+            try: await ws.send(json.dumps({'type': 'stop'}))
+            except websockets.ConnectionClosed: pass
             waiter = asyncio.create_task(done.wait())               # the summary, or the server closing the socket
             await asyncio.wait({waiter, rx}, timeout=finish_timeout, return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
