@@ -230,14 +230,11 @@ class VideoResult:
 def session_row(a, # an `Analysis` of `mlpipe.pipeline`
                 session_id:str, folder, job:VideoJob) -> dict:
     "The `store_session` arguments of an analysis: the rows `write_results` stores, plus the manifest's columns."
-    reps = a.reps.rename(columns={'peak_velocity_down_deg_s': 'peak_velocity_deg_s'}) if len(a.reps) else None
-    info = {'source': str(a.video.path), 'backend': a.video.backend, 'exercise': a.signal, 'fps': a.pose.fps,
-            'frames': a.pose.n_frames, 'reps': len(a.reps), 'warnings': a.warnings,
-            'subject': job.subject, 'manifest_exercise': job.exercise, 'side': job.side}
-    poses = pd.DataFrame([{'track_id': a.pose.track_id, 'path': str((Path(folder) / 'pose_raw.parquet').resolve()),
-                           'schema_name': a.pose.schema.name, 'frames': a.pose.n_frames, 'missing_share': float(a.pose.missing.mean())}])
-    metrics = {'pose_quality': a.quality['pose_quality'], 'missing_share': a.quality['missing_share']}
-    return dict(session_id=session_id, info=info, poses=poses, reps=reps, metrics=metrics)
+    from mlpipe.pipeline import session_rows
+    row = session_rows(a, session_id, Path(folder))
+    row.pop('replace')
+    row['info'] |= {'subject': job.subject, 'manifest_exercise': job.exercise, 'side': job.side}
+    return row
 
 # %% ../nbs/32_batch.ipynb #834a0a05
 def process_video(job:VideoJob, key:str,

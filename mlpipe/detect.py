@@ -194,7 +194,7 @@ class MediaPipeDetector(PoseDetector):
         try: import mediapipe as mp
         except ImportError as e: raise ModelError('mediapipe is not installed: pip install "mediapipe==0.10.21"') from e
         self.world = world
-        self._first = True                                                # TFLite/absl print on start and first person
+        self._quiet = 2   # person frames still silenced: TFLite/absl print on the first, the ROI warning on the first tracked
         with native_stderr_silenced():
             self._pose = mp.solutions.pose.Pose(static_image_mode=static_image_mode, model_complexity=model_complexity,
                                                 min_detection_confidence=min_detection_confidence,
@@ -212,10 +212,10 @@ def detect(self:MediaPipeDetector,
     import cv2
     img = _check_image(img)
     rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-    with native_stderr_silenced() if self._first else contextlib.nullcontext():
+    with native_stderr_silenced() if self._quiet else contextlib.nullcontext():
         r = self._pose.process(rgb)
     if r.pose_landmarks is None: return []
-    self._first = False                                               # the landmark model starts with the first person
+    self._quiet = max(self._quiet - 1, 0)                             # the landmark model starts with the first person
     lm = r.pose_world_landmarks if self.world else r.pose_landmarks
     a = np.array([[p.x, p.y, p.z, p.visibility] for p in lm.landmark])
     kp = a[:, :3] if self.world else a[:, :2] * [img.shape[1], img.shape[0]]

@@ -116,9 +116,9 @@ class LiveUpdate:
 # %% ../nbs/31_live.ipynb #3bf30c8e
 def low_rate_settings(config, fps:float) -> dict:
     "The mlpipe settings for a live stream: cutoff at most 0.4 fps, gaps up to 0.5 s filled."
-    from mlpipe.analysis import _settings
+    from mlpipe.core import as_settings
     import copy
-    s = copy.deepcopy(_settings(config))
+    s = copy.deepcopy(as_settings(config))
     s['biomech']['cutoff_hz'] = min(s['biomech']['cutoff_hz'], 0.4 * fps)
     s['biomech']['max_gap_s'] = max(s['biomech']['max_gap_s'], 0.5)
     return s

@@ -17,7 +17,7 @@ from .analysis import clean_pose, rate_pose, PoseQuality
 # %% auto #0
 __all__ = ['EXERCISES', 'MIN_FRAMES', 'REPORT_COLUMNS', 'choose_signal', 'resolve_reference', 'timed', 'VideoFacts', 'Analysis',
            'analyze_sequence', 'check_video_input', 'analyze_video', 'check_output_folder', 'RunSummary',
-           'write_results']
+           'session_rows', 'write_results']
 
 # %% ../nbs/16_pipeline.ipynb #bd1b6cf8
 EXERCISES = {'squat': ('knee_flexion', ['knee_flexion_l', 'knee_flexion_r', 'hip_flexion_l', 'hip_flexion_r', 'trunk_flexion']),
@@ -511,7 +511,11 @@ def _summary(a:Analysis, session_id:str, vram=None, extra:dict|None=None) -> Run
     return RunSummary(session_id, list(a.warnings), _recording(a), a.signal, a.features, len(a.reps), flagged, table,
                       a.template_source, quality, a.timings, a.notes, extra)
 
-def _db_rows(a:Analysis, session_id:str, out:Path, replace:bool) -> dict:
+def session_rows(a:Analysis, # the analysis
+                 session_id:str, # its id in the database
+                 out:Path, # its output folder (the pose file path stored points into it)
+                 replace:bool=False, # replace a session with the same id
+                ) -> dict:
     "The database rows of a session: the repetitions table as it is (the database has its columns)."
     source = a.video.path if a.video is not None else (a.pose.source or 'session')
     info = {'source': str(source), 'backend': a.video.backend if a.video else a.pose.meta.get('detector'),
@@ -569,7 +573,7 @@ def write_results(a:Analysis, # the analysis to write
     tmp = out.parent / f'.{out.name}{_TMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:6]}'
     source = a.video.path if a.video is not None else (a.pose.source or 'session')
     session_id = session_id or f"{Path(str(source)).stem or 'session'}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    summary, row, existed = _summary(a, session_id, vram, extra_summary), _db_rows(a, session_id, out, replace), out.is_dir()
+    summary, row, existed = _summary(a, session_id, vram, extra_summary), session_rows(a, session_id, out, replace), out.is_dir()
     try:
         tmp.mkdir()
         _write_files(a, tmp, title, _report_sections(a, vram, extra_sections), summary)

@@ -143,7 +143,7 @@ def handle_message(conn:Connection, msg, cfg:ServeConfig, m:ServerMetrics) -> di
         t1 = time.perf_counter(); m.stage_s.labels('decode').observe(t1 - t0)
         found = conn.detector.detect(img)
         t2 = time.perf_counter(); m.stage_s.labels('pose').observe(t2 - t1)
-        kp, conf = (found[0][0][:, :2], found[0][1]) if found else (np.full((len(conn.live.schema), 2), np.nan), None)
+        kp, conf = (found[0].keypoints[:, :2], found[0].confidence) if found else (np.full((len(conn.live.schema), 2), np.nan), None)
         size = (img.shape[1], img.shape[0])
     else:
         p = msg; t, kp, conf, size = p['t'], p['keypoints'], p['confidence'], None
@@ -165,7 +165,7 @@ def finish_connection(conn:Connection, cfg:ServeConfig) -> dict:
             'reps_committed_live': len(conn.live.committed), 'reps_added_at_end': len(tail), 'ended': conn.state}
     if a is not None:
         s = write_results(a, Path(cfg.results_dir) / conn.id, 'mlpipe live session', db=db, session_id=conn.id, extra_summary={'live': live})
-        return s | {'report_url': f'/sessions/{conn.id}/report'}
+        return s.as_dict() | {'report_url': f'/sessions/{conn.id}/report'}
     why = f'the session has {conn.live.n} frame(s) with too little body seen to analyse'
     rdb.setup_database(db)
     rdb.store_session(db, conn.id, {'source': 'live session', 'backend': cfg.backend if conn.mode == 'frames' else 'client keypoints',
@@ -390,7 +390,7 @@ def _run_job(job:dict, path:Path, cfg:ServeConfig):
     try:
         a = analyze_video(path, cfg.backend, cfg.exercise, None, cfg.settings, progress=False)
         s = write_results(a, Path(cfg.results_dir) / job['job_id'], f"mlpipe analysis of {job['filename']}", db=_db(cfg), session_id=job['job_id'])
-        job.update(state='done', summary=_plain(s) | {'report_url': f"/sessions/{job['job_id']}/report"})
+        job.update(state='done', summary=_plain(s.as_dict()) | {'report_url': f"/sessions/{job['job_id']}/report"})
     except MlpipeError as e: job.update(state='failed', error=str(e))
     except Exception as e: job.update(state='failed', error=f'{type(e).__name__}: {e}')
     finally: path.unlink(missing_ok=True)
