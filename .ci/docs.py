@@ -170,6 +170,7 @@ def site():
     os.chdir(ROOT); proc_nbs(ROOT / 'nbs')
     src = ROOT / '_build' / 'src'
     shutil.rmtree(src, ignore_errors=True); src.mkdir(parents=True)
+    if (ROOT / 'nbs' / 'images').is_dir(): shutil.copytree(ROOT / 'nbs' / 'images', src / 'images')   # pictures the pages show
     proc = ROOT / '_proc'
     names = [_convert(p, src) for p in sorted(proc.glob('[0-9]*.ipynb'))]
     tut = sorted((proc / 'tutorials').glob('*.ipynb')) if (proc / 'tutorials').is_dir() else []
