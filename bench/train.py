@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np, torch
 from mlpipe.augment import get_preset
 from mlpipe.augment_data import augment_imu, AugmentedDataset
-from mlpipe.train import ConvClassifier1d, create_trainer, KeyedBatchSampler
+from mlpipe.batches import KeyedBatchSampler
+from mlpipe.train import ConvClassifier1d, create_trainer
 
 def dataset(n=512, seed=0):
     rng = np.random.default_rng(seed)
