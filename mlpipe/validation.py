@@ -56,13 +56,16 @@ def _cached(path:Path, backend:str, detect, use_cache:bool) -> dict:
 # %% ../nbs/13_video_validation.ipynb #6b5a2c4b
 def _mediapipe_both(path:Path) -> dict:
     "MediaPipe Pose once over a video: image landmarks (px), world landmarks (m), visibility, timestamps."
-    import cv2
+    import contextlib, cv2
+    from mlpipe.core import native_stderr_silenced
     from mlpipe.detect import MediaPipeDetector, iter_frames
     img, world, vis, times = [], [], [], []
     with MediaPipeDetector() as det:
         for _, t, frame in iter_frames(path):
-            r = det._pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+            with native_stderr_silenced() if det._quiet else contextlib.nullcontext():   # as `MediaPipeDetector.detect`
+                r = det._pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
             times.append(t)
+            if r.pose_landmarks is not None: det._quiet = max(det._quiet - 1, 0)
             if r.pose_landmarks is None:
                 img.append(np.full((33, 2), np.nan))
                 world.append(np.full((33, 3), np.nan))
