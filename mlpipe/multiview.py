@@ -170,6 +170,7 @@ def camera_from_opencv(name:str, # the camera's name
     size = tuple(int(s) for s in size)
     return Camera(name, size, np.asarray(K, float), np.asarray(dist, float).ravel(), R, np.asarray(tvec, float).ravel())
 
+# %% ../nbs/12_multiview.ipynb #c452b4d8
 def read_calibration(path:str|Path, # a Pose2Sim `Calib*.toml`
                     ) -> list: # `Camera`s
     "The cameras of a Pose2Sim calibration file (`Calib*.toml`), in file order."

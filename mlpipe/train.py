@@ -359,6 +359,7 @@ def record_run(db, # results database: a path ending .sqlite, or a config
     finally: con.close()
     return run_id
 
+# %% ../nbs/21_train.ipynb #020a4cb5
 def training_runs(db, # results database: a path ending .sqlite, or a config
                  ) -> pd.DataFrame:
     "All recorded training runs, newest first (history and config as JSON text)."
