@@ -4,8 +4,8 @@
 """
 import time
 import numpy as np
-from mlpipe.augment import (get_preset, param_table, gen_augmentation_params, augment_pose, augment_frame, augment_imu,
-                            compute_streaming_statistics)
+from mlpipe.augment import get_preset, param_table, gen_augmentation_params, compute_streaming_statistics
+from mlpipe.augment_data import augment_pose, augment_frame, augment_imu
 from mlpipe.synth import generate_session
 
 def rate(fn, n):

@@ -8,8 +8,10 @@ augmentation keyed by sample id) for --steps steps with a global batch of --batc
 import argparse, os, subprocess, sys, time, json
 from pathlib import Path
 import numpy as np, torch
-from mlpipe.augment import augment_imu, get_preset, AugmentedDataset
-from mlpipe.train import ConvClassifier1d, create_trainer, KeyedBatchSampler
+from mlpipe.augment import get_preset
+from mlpipe.augment_data import augment_imu, AugmentedDataset
+from mlpipe.batches import KeyedBatchSampler
+from mlpipe.train import ConvClassifier1d, create_trainer
 
 def dataset(n=512, seed=0):
     rng = np.random.default_rng(seed)

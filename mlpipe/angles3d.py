@@ -16,7 +16,8 @@ __all__ = ['OPENSIM_NAMES', 'yup_keypoints', 'rotation_zxy', 'euler_zxy', 'frame
            'angles3d', 'posed_skeleton', 'side_swaps', 'fix_side_swaps']
 
 # %% ../nbs/11_angles3d.ipynb #d16b3292
-def yup_keypoints(seq:PoseSequence) -> np.ndarray:
+def yup_keypoints(seq:PoseSequence, # 3D, metres: MediaPipe world landmarks, markers or fused views
+                 ) -> np.ndarray: # (T, K, 3)
     "Keypoints (T, K, 3) in a right-handed Y-up frame (MediaPipe world landmarks turned; markers as they are)."
     if seq.dims != 3 or seq.units == 'px':
         raise PoseDataError(f'3D angles need 3D keypoints in metres; this sequence is {seq.dims}D in {seq.units!r} '
@@ -25,7 +26,10 @@ def yup_keypoints(seq:PoseSequence) -> np.ndarray:
     return seq.keypoints
 
 # %% ../nbs/11_angles3d.ipynb #fe487c0f
-def rotation_zxy(a_deg, b_deg, c_deg) -> np.ndarray:
+def rotation_zxy(a_deg, # about Z, first (scalar or per frame)
+                 b_deg, # about the rotated X
+                 c_deg, # about the twice-rotated Y
+                ) -> np.ndarray: # (T, 3, 3)
     "Rotation matrices (T, 3, 3) R = Rz(a) Rx(b) Ry(c), body-fixed angles in degrees."
     a, b, c = (np.radians(np.atleast_1d(np.asarray(v, float))) for v in (a_deg, b_deg, c_deg))
     o, z = np.ones_like(a), np.zeros_like(a)
@@ -45,8 +49,13 @@ def euler_zxy(R:np.ndarray, # rotation matrices (T, 3, 3)
     return a, b, c
 
 # %% ../nbs/11_angles3d.ipynb #af50d809
-def _unit(v): return v / np.linalg.norm(v, axis=-1, keepdims=True)
-def _perp(v, axis): return v - (v * axis).sum(-1, keepdims=True) * axis
+def _unit(v):
+    "`v` scaled to length 1 along its last axis."
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+def _perp(v, axis):
+    "The part of `v` perpendicular to the unit vector `axis`."
+    return v - (v * axis).sum(-1, keepdims=True) * axis
 
 def frame_from_axes(anterior_hint:np.ndarray, # (T, 3) any vector with a forward component
                     long_axis:np.ndarray, # (T, 3) distal -> proximal (the segment's Y)
@@ -71,10 +80,11 @@ class SegmentFrames:
 _TOES = ('foot_index', 'big_toe')
 
 def _limb_hint(distal:np.ndarray, long_axis:np.ndarray, sign:float) -> np.ndarray:
-    "Flexion-plane direction of a limb, length sin(bend): `sign` · the distal part made perpendicular to the long axis."
+    "Flexion-plane direction of a limb, length sin(bend): `sign` · the distal part perpendicular to the long axis."
     return sign * _perp(distal, _unit(long_axis)) / np.linalg.norm(distal, axis=-1, keepdims=True)
 
 def _torso_frames(P) -> dict:
+    "Pelvis and trunk frames (T, 3, 3) from the hips and shoulders; `P(name)` gives a keypoint's (T, 3)."
     up = (P('left_shoulder') + P('right_shoulder')) / 2 - (P('left_hip') + P('right_hip')) / 2
     z = _unit(P('right_hip') - P('left_hip'))
     yp = _unit(_perp(up, z))
@@ -185,6 +195,7 @@ def posed_skeleton(pelvis_deg=(0, 0, 0), # pelvis tilt, list, rotation
 
 # %% ../nbs/11_angles3d.ipynb #45947d39
 def _swapped(kp:np.ndarray, schema:KeypointSchema, mirror_depth:bool) -> np.ndarray:
+    "Every frame with left and right labels exchanged (and depth mirrored about the frame's mean, if asked)."
     idx = np.arange(len(schema))
     for i, j in schema.lr_pairs: idx[i], idx[j] = j, i
     out = kp[:, idx].copy()
@@ -192,6 +203,7 @@ def _swapped(kp:np.ndarray, schema:KeypointSchema, mirror_depth:bool) -> np.ndar
     return out
 
 def _travel(a:np.ndarray, b:np.ndarray) -> float:
+    "Mean distance travelled by the keypoints between two frames (0 when none is seen in both)."
     d = np.linalg.norm(a - b, axis=-1)
     return float(np.nanmean(d)) if np.isfinite(d).any() else 0.0
 
@@ -217,9 +229,11 @@ def side_swaps(seq:PoseSequence, # a pose sequence with left_/right_ keypoints
     return (path if path.mean() <= 0.5 else 1 - path).astype(bool)
 
 # %% ../nbs/11_angles3d.ipynb #773c4e09
-def fix_side_swaps(seq:PoseSequence, swapped:np.ndarray|None=None, # frames to swap (None: `side_swaps(seq)`)
-                   mirror_depth:bool|None=None,
-                   drop_flicker:bool|None=None, # frames labelled opposite to both neighbours become missing (None: if mirrored)
+def fix_side_swaps(seq:PoseSequence, # 2D or 3D, with left/right keypoint pairs
+                   swapped:np.ndarray|None=None, # frames to swap (None: `side_swaps(seq)`)
+                   mirror_depth:bool|None=None, # also mirror depth (None: for MediaPipe world landmarks)
+                   drop_flicker:bool|None=None, # frames labelled opposite to both neighbours become missing
+                                                # (None: if mirrored)
                   ) -> PoseSequence:
     "The sequence with left/right labels (and, for MediaPipe world landmarks, depth) put back where they were swapped."
     mirror = seq.meta.get('coordinates') == 'mediapipe_world' if mirror_depth is None else mirror_depth
@@ -232,5 +246,6 @@ def fix_side_swaps(seq:PoseSequence, swapped:np.ndarray|None=None, # frames to s
     flicker = np.zeros_like(sw)
     flicker[1:-1] = (sw[1:-1] != sw[:-2]) & (sw[1:-1] != sw[2:])
     if (mirror if drop_flicker is None else drop_flicker): kp[flicker], conf[flicker] = np.nan, 0.0
-    meta = seq.meta | {'side_swapped_frames': np.flatnonzero(sw).tolist(), 'flicker_frames': np.flatnonzero(flicker).tolist()}
+    meta = seq.meta | {'side_swapped_frames': np.flatnonzero(sw).tolist(),
+                       'flicker_frames': np.flatnonzero(flicker).tolist()}
     return seq.replace(keypoints=kp, confidence=conf, meta=meta)

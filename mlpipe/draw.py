@@ -69,6 +69,7 @@ def draw_poses(img:np.ndarray, # BGR uint8 video frame; it is not changed
         kp = s.keypoints[pos, :, :2]
         if np.isnan(kp).all(): continue
         col = POSE_COLORS[k % len(POSE_COLORS)]
-        draw_skeleton(out, kp, s.schema, col, thickness=max(3, out.shape[0] // 120), radius=max(4, out.shape[0] // 100))
+        draw_skeleton(out, kp, s.schema, col, thickness=max(3, out.shape[0] // 120),
+                      radius=max(4, out.shape[0] // 100))
         _label(out, s, pos, col)
     return out

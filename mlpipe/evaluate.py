@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
+from fastcore.basics import patch
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support, confusion_matrix
 from sklearn.model_selection import GroupKFold
 from tqdm.auto import tqdm
 from .core import ConfigurationError, PoseDataError, shared_data
-from .augment import get_preset, augment_imu, AugmentedDataset
+from .augment import get_preset
+from .augment_data import augment_imu, AugmentedDataset
 from .train import ConvClassifier1d, create_trainer, LearningRateScheduler, Predictor
 
 # %% auto #0
@@ -25,47 +27,68 @@ __all__ = ['EvaluationResult', 'bootstrap_ci', 'evaluate_predictions', 'plot_con
 @dataclass
 class EvaluationResult:
     "Accuracy, macro-F1 (with bootstrap intervals), per-class table and confusion matrix of one set of predictions."
-    accuracy: float
-    macro_f1: float
-    accuracy_ci: tuple
-    macro_f1_ci: tuple
+    accuracy: float           # share of correct predictions
+    macro_f1: float           # unweighted mean of the per-class F1
+    accuracy_ci: tuple        # (low, high) bootstrap interval of the accuracy
+    macro_f1_ci: tuple        # (low, high) bootstrap interval of the macro-F1
     per_class: pd.DataFrame   # precision, recall, f1, support per class
     confusion: pd.DataFrame   # rows true, columns predicted
-    n: int
-    def __repr__(self):
-        return (f'EvaluationResult(n={self.n}: accuracy {self.accuracy:.3f} [{self.accuracy_ci[0]:.3f}, {self.accuracy_ci[1]:.3f}], '
-                f'macro-F1 {self.macro_f1:.3f} [{self.macro_f1_ci[0]:.3f}, {self.macro_f1_ci[1]:.3f}])')
+    n: int                    # predictions evaluated
+
+@patch
+def __repr__(self:EvaluationResult):
+    a, f = self.accuracy_ci, self.macro_f1_ci
+    return (f'EvaluationResult(n={self.n}: accuracy {self.accuracy:.3f} [{a[0]:.3f}, {a[1]:.3f}], '
+            f'macro-F1 {self.macro_f1:.3f} [{f[0]:.3f}, {f[1]:.3f}])')
 
 # %% ../nbs/22_evaluate.ipynb #95605a87
-def bootstrap_ci(y_true, y_pred, metric, groups=None, # resample these units (subjects); None = single predictions
-                 n_boot:int=2000, level:float=0.95, seed:int=0) -> tuple: # (low, high) percentile interval
+def bootstrap_ci(y_true, # true class indices
+                 y_pred, # predicted class indices
+                 metric, # metric(y_true, y_pred) -> float, e.g. `accuracy_score`
+                 groups=None, # resample these units (subjects); None = single predictions
+                 n_boot:int=2000, # bootstrap draws
+                 level:float=0.95, # coverage of the interval
+                 seed:int=0, # of the resampling
+                ) -> tuple: # (low, high) percentile interval
     "Percentile bootstrap interval of `metric(y_true, y_pred)`, resampling whole groups when given."
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     groups = np.arange(len(y_true)) if groups is None else np.asarray(groups)
     units = np.unique(groups)
     members = [np.flatnonzero(groups == u) for u in units]
     rng = np.random.default_rng(seed)
-    vals = [metric(y_true[idx], y_pred[idx]) for idx in
-            (np.concatenate([members[k] for k in rng.integers(len(units), size=len(units))]) for _ in range(n_boot))]
+    draws = (np.concatenate([members[k] for k in rng.integers(len(units), size=len(units))]) for _ in range(n_boot))
+    vals = [metric(y_true[idx], y_pred[idx]) for idx in draws]
     a = (1 - level) / 2
     return tuple(float(v) for v in np.quantile(vals, [a, 1 - a]))
 
-def evaluate_predictions(y_true, y_pred, class_names:list, groups=None, n_boot:int=2000, level:float=0.95,
-                         seed:int=0) -> EvaluationResult:
+# %% ../nbs/22_evaluate.ipynb #f5b8311f
+def evaluate_predictions(y_true, # true class indices
+                         y_pred, # predicted class indices
+                         class_names:list, # names, in index order
+                         groups=None, # the subject of each prediction, for subject-level intervals
+                         n_boot:int=2000, # bootstrap draws
+                         level:float=0.95, # coverage of the intervals
+                         seed:int=0, # of the resampling
+                        ) -> EvaluationResult:
     "All the numbers a reviewer asks for, from true and predicted class indices."
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or not len(y_true): raise ConfigurationError(f'{len(y_true)} labels but {len(y_pred)} predictions')
+    if y_true.shape != y_pred.shape or not len(y_true):
+        raise ConfigurationError(f'{len(y_true)} labels but {len(y_pred)} predictions')
     labels = list(range(len(class_names)))
     macro = lambda t, p: f1_score(t, p, labels=labels, average='macro', zero_division=0)
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
-    return EvaluationResult(accuracy_score(y_true, y_pred), macro(y_true, y_pred),
-        bootstrap_ci(y_true, y_pred, accuracy_score, groups, n_boot, level, seed), bootstrap_ci(y_true, y_pred, macro, groups, n_boot, level, seed),
-        pd.DataFrame({'precision': p, 'recall': r, 'f1': f, 'support': s}, index=class_names),
-        pd.DataFrame(confusion_matrix(y_true, y_pred, labels=labels), index=pd.Index(class_names, name='true'),
-                     columns=pd.Index(class_names, name='predicted')), len(y_true))
+    ci = lambda m: bootstrap_ci(y_true, y_pred, m, groups, n_boot, level, seed)
+    names = lambda n: pd.Index(class_names, name=n)
+    cm = pd.DataFrame(confusion_matrix(y_true, y_pred, labels=labels), index=names('true'), columns=names('predicted'))
+    per_class = pd.DataFrame({'precision': p, 'recall': r, 'f1': f, 'support': s}, index=class_names)
+    return EvaluationResult(accuracy_score(y_true, y_pred), macro(y_true, y_pred), ci(accuracy_score), ci(macro),
+                            per_class, cm, len(y_true))
 
 # %% ../nbs/22_evaluate.ipynb #0738441a
-def plot_confusion(res:EvaluationResult, ax=None, title:str=''):
+def plot_confusion(res:EvaluationResult, # from `evaluate_predictions`
+                   ax=None, # matplotlib axes; None: a new figure
+                   title:str='', # None or '': the accuracy
+                  ):
     "Confusion matrix, row-normalised colours, counts written in the cells."
     ax = ax or plt.subplots(figsize=(4.8, 4))[1]
     cm = res.confusion.to_numpy()
@@ -73,27 +96,38 @@ def plot_confusion(res:EvaluationResult, ax=None, title:str=''):
     for (i, j), v in np.ndenumerate(cm):
         if v: ax.text(j, i, v, ha='center', va='center', color='white' if v > cm.sum(1)[i] / 2 else 'black', fontsize=8)
     names = list(res.confusion.index)
-    ax.set_xticks(range(len(names)), names, rotation=45); ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel('predicted'); ax.set_ylabel('true'); ax.set_title(title or f'accuracy {res.accuracy:.3f}')
+    ax.set_xticks(range(len(names)), names, rotation=45)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlabel('predicted')
+    ax.set_ylabel('true')
+    ax.set_title(title or f'accuracy {res.accuracy:.3f}')
     return ax
 
 # %% ../nbs/22_evaluate.ipynb #32f3aa47
 @dataclass
 class Evaluator:
     "Evaluates a trained classifier: predictions through `Predictor`, numbers through `evaluate_predictions`."
-    model: torch.nn.Module
-    class_names: list
-    n_boot: int = 2000
-    level: float = 0.95
-    seed: int = 0
-    batch_size: int = 64
-    def evaluate(self, data, # (x, y) arrays, or a dataset of (x, y) items
-                 groups=None) -> EvaluationResult:
-        x, y = data if isinstance(data, tuple) else (data, np.array([int(data[i][1]) for i in range(len(data))]))
-        pred = Predictor(self.model, self.batch_size).predict(x)
-        return evaluate_predictions(y, pred, self.class_names, groups, self.n_boot, self.level, self.seed)
+    model: torch.nn.Module # a trained classifier
+    class_names: list      # names, in logit order
+    n_boot: int = 2000     # bootstrap draws
+    level: float = 0.95    # coverage of the intervals
+    seed: int = 0          # of the resampling
+    batch_size: int = 64   # items per forward pass
 
-def create_evaluator(model:torch.nn.Module, config:dict) -> Evaluator: # config: class_names, and n_boot, level, seed, batch_size
+@patch
+def evaluate(self:Evaluator,
+             data, # (x, y) arrays, or a dataset of (x, y) items
+             groups=None, # the subject of each item, for subject-level intervals
+            ) -> EvaluationResult:
+    "Predict `data` and evaluate the predictions."
+    x, y = data if isinstance(data, tuple) else (data, np.array([int(data[i][1]) for i in range(len(data))]))
+    pred = Predictor(self.model, self.batch_size).predict(x)
+    return evaluate_predictions(y, pred, self.class_names, groups, self.n_boot, self.level, self.seed)
+
+# %% ../nbs/22_evaluate.ipynb #1d8c7805
+def create_evaluator(model:torch.nn.Module, # a trained classifier
+                     config:dict, # class_names, and optionally n_boot, level, seed, batch_size
+                    ) -> Evaluator:
     "An evaluator in the documents' words."
     if 'class_names' not in config: raise ConfigurationError('the evaluator config needs class_names')
     unknown = set(config) - {'class_names', 'n_boot', 'level', 'seed', 'batch_size'}
@@ -104,18 +138,21 @@ def create_evaluator(model:torch.nn.Module, config:dict) -> Evaluator: # config:
 @dataclass
 class IMURecordings:
     "Labelled IMU recordings: one (T, 6) array per recording, with its class, subject and side."
-    recordings: list
-    label: np.ndarray
-    subject: np.ndarray
-    side: np.ndarray
-    class_names: list
-    fs_hz: float = 50.0
+    recordings: list        # (T, 6) arrays: accelerometer xyz, gyroscope xyz
+    label: np.ndarray       # class index of each recording
+    subject: np.ndarray     # who was recorded
+    side: np.ndarray        # which arm
+    class_names: list       # names, in index order
+    fs_hz: float = 50.0     # sampling rate
     def __len__(self): return len(self.recordings)
-    def __repr__(self):
-        T = np.array([len(r) for r in self.recordings]) / self.fs_hz
-        return (f'IMURecordings({len(self)} recordings, {len(self.class_names)} classes, {len(np.unique(self.subject))} subjects, '
-                f'{T.min():.0f}-{T.max():.0f} s at {self.fs_hz:g} Hz)')
 
+@patch
+def __repr__(self:IMURecordings):
+    T = np.array([len(r) for r in self.recordings]) / self.fs_hz
+    return (f'IMURecordings({len(self)} recordings, {len(self.class_names)} classes, '
+            f'{len(np.unique(self.subject))} subjects, {T.min():.0f}-{T.max():.0f} s at {self.fs_hz:g} Hz)')
+
+# %% ../nbs/22_evaluate.ipynb #ed4694a8
 def load_watch() -> IMURecordings|None:
     "The shoulder-exercise smartwatch recordings of `shared/data/watch` (None, with a message, when missing)."
     p = shared_data('watch', 'shoulder_exercises_imu.npz')
@@ -126,32 +163,49 @@ def load_watch() -> IMURecordings|None:
                          d['subject'].astype(int), d['side'].astype(int), [str(n) for n in d['exercise_names']])
 
 # %% ../nbs/22_evaluate.ipynb #52d5eb99
-def subject_folds(data:IMURecordings, n_splits:int=5) -> list[tuple[np.ndarray, np.ndarray]]:
+def subject_folds(data:IMURecordings, # the recordings, with their subjects
+                  n_splits:int=5, # folds
+                 ) -> list[tuple[np.ndarray, np.ndarray]]: # (train, test) recording indices per fold
     "(train, test) recording indices of `GroupKFold` by subject: no person is in both."
     return list(GroupKFold(n_splits).split(np.zeros(len(data)), data.label, data.subject))
 
 # %% ../nbs/22_evaluate.ipynb #3fdf67a7
-def summary_features(rec:np.ndarray) -> np.ndarray:
-    "Per-channel mean, std, min, max, median, quartiles, mean absolute difference: (8 x channels,)."
+def summary_features(rec:np.ndarray, # (T, C) one recording
+                    ) -> np.ndarray: # (8 x C,)
+    "Per-channel mean, std, min, max, median, quartiles, mean absolute difference."
     q = np.percentile(rec, [25, 50, 75], axis=0)
-    return np.concatenate([rec.mean(0), rec.std(0), rec.min(0), rec.max(0), q[1], q[0], q[2], np.abs(np.diff(rec, axis=0)).mean(0)])
+    return np.concatenate([rec.mean(0), rec.std(0), rec.min(0), rec.max(0), q[1], q[0], q[2],
+                           np.abs(np.diff(rec, axis=0)).mean(0)])
 
-def fit_predict_forest(data:IMURecordings, train:np.ndarray, test:np.ndarray, seed:int=0) -> np.ndarray:
-    "Random forest (500 trees) on summary statistics: predicted classes of `test`."
+# %% ../nbs/22_evaluate.ipynb #31122f0f
+def fit_predict_forest(data:IMURecordings, # the recordings
+                       train:np.ndarray, # indices to fit on
+                       test:np.ndarray, # indices to predict
+                       seed:int=0, # of the forest
+                      ) -> np.ndarray: # predicted classes of `test`
+    "Random forest (500 trees) on summary statistics."
     from sklearn.ensemble import RandomForestClassifier
     X = np.stack([summary_features(r) for r in data.recordings])
     rf = RandomForestClassifier(n_estimators=500, random_state=seed, n_jobs=1).fit(X[train], data.label[train])
     return rf.predict(X[test])
 
-def fit_predict_minirocket(data:IMURecordings, train:np.ndarray, test:np.ndarray, seconds:float=20.0, seed:int=0) -> np.ndarray:
-    "aeon's MiniRocket on the first `seconds` of each recording: predicted classes of `test`."
+def fit_predict_minirocket(data:IMURecordings, # the recordings
+                           train:np.ndarray, # indices to fit on
+                           test:np.ndarray, # indices to predict
+                           seconds:float=20.0, # the start of each recording that is read (shorter ones padded)
+                           seed:int=0, # of the random kernels
+                          ) -> np.ndarray: # predicted classes of `test`
+    "aeon's MiniRocket on the first `seconds` of each recording."
     from aeon.classification.convolution_based import MiniRocketClassifier
     n = int(seconds * data.fs_hz)
-    X = np.stack([np.pad(r[:n], ((0, max(0, n - len(r))), (0, 0)), mode='edge').T for r in data.recordings]).astype(np.float32)
+    pad = lambda r: np.pad(r[:n], ((0, max(0, n - len(r))), (0, 0)), mode='edge').T
+    X = np.stack([pad(r) for r in data.recordings]).astype(np.float32)
     return MiniRocketClassifier(random_state=seed).fit(X[train], data.label[train]).predict(X[test])
 
 # %% ../nbs/22_evaluate.ipynb #d5df70e6
-def _decimate(r:np.ndarray, k:int) -> np.ndarray: return r[:len(r) // k * k].reshape(-1, k, r.shape[1]).mean(1)
+def _decimate(r:np.ndarray, k:int) -> np.ndarray:
+    "Mean of every `k` consecutive samples (the tail that does not fill a block is dropped)."
+    return r[:len(r) // k * k].reshape(-1, k, r.shape[1]).mean(1)
 
 def _windows(x:np.ndarray, window:int) -> np.ndarray:
     "(n, C, window) half-overlapping windows of a (T, C) recording (padded by wrapping when short)."
@@ -159,18 +213,27 @@ def _windows(x:np.ndarray, window:int) -> np.ndarray:
     starts = range(0, len(x) - window + 1, window // 2)
     return np.stack([x[s:s + window].T for s in starts])
 
-def fit_predict_network(data:IMURecordings, train:np.ndarray, test:np.ndarray,
+# %% ../nbs/22_evaluate.ipynb #8004b7a9
+def fit_predict_network(data:IMURecordings, # the recordings
+                        train:np.ndarray, # indices to train on
+                        test:np.ndarray, # indices to predict
                         preset:str='moderate', # augmentation preset of `mlpipe.augment`
-                        epochs:int=15, window_s:float=10.0, crops:int=4, width:int=32, decimate:int=4, seed:int=0,
+                        epochs:int=15, # training epochs (fixed: never chosen on the test fold)
+                        window_s:float=10.0, # length of a training window and of a test window
+                        crops:int=4, # random windows of every recording per epoch
+                        width:int=32, # channels of the network's convolutions
+                        decimate:int=4, # average this many samples (50 Hz -> 12.5 Hz)
+                        seed:int=0, # weights, data order and augmentation
                        ) -> np.ndarray: # (len(test), n_classes) class probabilities
     "Train the 1D CNN on the `train` recordings, return class probabilities of the `test` recordings."
-    fs, window = data.fs_hz / decimate, int(window_s * data.fs_hz / decimate)
+    window = int(window_s * data.fs_hz / decimate)
     recs = [_decimate(r, decimate) for r in data.recordings]
     cat = np.concatenate([recs[i] for i in train])
     mu, sd = cat.mean(0), cat.std(0)
     norm = [((r - mu) / sd).astype(np.float32) for r in recs]
-    ds = AugmentedDataset([norm[i] for i in train] * crops, np.tile(data.label[train], crops),
-                          lambda x, p: augment_imu(x, p, window).T.copy(), get_preset(preset, mirror_prob=0.0), base_seed=seed)
+    item = lambda x, p: augment_imu(x, p, window).T.copy()
+    ds = AugmentedDataset([norm[i] for i in train] * crops, np.tile(data.label[train], crops), item,
+                          get_preset(preset, mirror_prob=0.0), base_seed=seed)
     torch.manual_seed(seed)
     model = ConvClassifier1d(6, len(data.class_names), width=width)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-2)
@@ -180,8 +243,12 @@ def fit_predict_network(data:IMURecordings, train:np.ndarray, test:np.ndarray,
     return np.stack([pred.predict_proba(_windows(norm[i], window)).mean(0) for i in test])
 
 # %% ../nbs/22_evaluate.ipynb #f6437ec3
-def cross_validate(data:IMURecordings, models:dict, # name -> fit_predict(data, train, test) giving classes or probabilities
-                   folds:list, n_boot:int=2000, seed:int=0) -> tuple[pd.DataFrame, dict]: # per-fold table, pooled results
+def cross_validate(data:IMURecordings, # the recordings
+                   models:dict, # name -> fit_predict(data, train, test) giving classes or probabilities
+                   folds:list, # (train, test) index pairs, e.g. `subject_folds(data)`
+                   n_boot:int=2000, # bootstrap draws of the pooled intervals
+                   seed:int=0, # of the resampling
+                  ) -> tuple[pd.DataFrame, dict]: # per-fold accuracy table, pooled `EvaluationResult` per model
     "Run every model on every fold; per-fold accuracies and pooled `EvaluationResult`s with subject-level intervals."
     pred = {m: np.full(len(data), -1) for m in models}
     rows = []
@@ -192,11 +259,14 @@ def cross_validate(data:IMURecordings, models:dict, # name -> fit_predict(data, 
             rows.append({'fold': k, 'model': m, 'accuracy': np.mean(pred[m][te] == data.label[te]),
                          'macro_f1': f1_score(data.label[te], pred[m][te], average='macro')})
     table = pd.DataFrame(rows).pivot(index='fold', columns='model', values='accuracy')[list(models)]
-    pooled = {m: evaluate_predictions(data.label, pred[m], data.class_names, data.subject, n_boot, seed=seed) for m in models}
+    pooled = {m: evaluate_predictions(data.label, pred[m], data.class_names, data.subject, n_boot, seed=seed)
+              for m in models}
     return table, pooled
 
-def summary_table(pooled:dict) -> pd.DataFrame:
+def summary_table(pooled:dict, # model name -> `EvaluationResult`, as `cross_validate` returns
+                 ) -> pd.DataFrame:
     "One row per model: accuracy and macro-F1 with their intervals."
-    return pd.DataFrame([{'model': m, 'accuracy': r.accuracy, 'acc 95% CI': f'[{r.accuracy_ci[0]:.3f}, {r.accuracy_ci[1]:.3f}]',
-                          'macro-F1': r.macro_f1, 'F1 95% CI': f'[{r.macro_f1_ci[0]:.3f}, {r.macro_f1_ci[1]:.3f}]'}
-                         for m, r in pooled.items()]).set_index('model').round(3)
+    ci = lambda c: f'[{c[0]:.3f}, {c[1]:.3f}]'
+    rows = [{'model': m, 'accuracy': r.accuracy, 'acc 95% CI': ci(r.accuracy_ci), 'macro-F1': r.macro_f1,
+             'F1 95% CI': ci(r.macro_f1_ci)} for m, r in pooled.items()]
+    return pd.DataFrame(rows).set_index('model').round(3)

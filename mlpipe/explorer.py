@@ -22,16 +22,34 @@ def _frame(video, pos:int, size:tuple) -> np.ndarray:
     if not ok: raise PoseDataError(f'cannot read frame {pos} of {video}')
     return img[..., ::-1]
 
+def _frame_panel(ax, a, pos:int, video):
+    "Left panel: frame `pos` of the video (or a blank canvas) with the cleaned skeleton on it."
+    from mlpipe.draw import plot_skeleton
+    w, h = a.pose.meta.get('image_width', 1280), a.pose.meta.get('image_height', 720)
+    ax.imshow(_frame(video, pos, (w, h)))
+    plot_skeleton(ax, a.clean, pos, 'C3', lw=3)
+    ax.set_xlim(0, w)
+    ax.set_ylim(h, 0)
+    ax.axis('off')
+    ax.set_title(f'frame {pos} ({a.pose.timestamps[pos]:.2f} s)', fontsize=9)
+
+def _curve_panel(ax, a, angle:str, pos:int):
+    "Right panel: the angle over time, repetitions shaded (flagged ones red), a cursor at frame `pos`."
+    from mlpipe.reps import plot_reps
+    flagged = [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else []
+    reps = a.reps if angle == a.signal else a.reps.iloc[0:0] if not len(a.reps) else a.reps
+    plot_reps(a.angles[angle].to_numpy(), reps, a.pose.fps, ax=ax, label=f'{angle} (deg)', flagged=flagged)
+    ax.axvline(a.pose.timestamps[pos] - a.pose.timestamps[0], color='k', lw=1)
+
+# %% ../nbs/18_explorer.ipynb #7d5ce7e6
 def explorer_figure(analysis, # an `Analysis`
                     pos:int, # the frame to show
                     angle:str|None=None, # the angle to plot; None: the one repetitions were counted on
                     video=None, # the video to draw on; None: a blank canvas
                     fig=None, # a matplotlib figure to draw into; None: a new one
-                   ):
+                   ): # the figure
     "The explorer's figure for frame `pos`: frame with skeleton | angle curve with repetitions and cursor."
     import matplotlib.pyplot as plt
-    from mlpipe.draw import plot_skeleton
-    from mlpipe.reps import plot_reps
     a = analysis
     angle = angle or a.signal
     if angle not in a.angles:
@@ -39,18 +57,8 @@ def explorer_figure(analysis, # an `Analysis`
     if not 0 <= pos < a.pose.n_frames: raise PoseDataError(f'frame {pos} outside 0..{a.pose.n_frames - 1}')
     if fig is None: fig = plt.figure(figsize=(11, 3.6))
     fig.clf()
-    ax0, ax1 = fig.add_subplot(1, 3, 1), fig.add_subplot(1, 3, (2, 3))
-    w, h = a.pose.meta.get('image_width', 1280), a.pose.meta.get('image_height', 720)
-    ax0.imshow(_frame(video, pos, (w, h)))
-    plot_skeleton(ax0, a.clean, pos, 'C3', lw=3)
-    ax0.set_xlim(0, w)
-    ax0.set_ylim(h, 0)
-    ax0.axis('off')
-    ax0.set_title(f'frame {pos} ({a.pose.timestamps[pos]:.2f} s)', fontsize=9)
-    flagged = [int(r) for r in a.reps.rep[a.reps.flagged]] if len(a.reps) else []
-    reps = a.reps if angle == a.signal else a.reps.iloc[0:0] if not len(a.reps) else a.reps
-    plot_reps(a.angles[angle].to_numpy(), reps, a.pose.fps, ax=ax1, label=f'{angle} (deg)', flagged=flagged)
-    ax1.axvline(a.pose.timestamps[pos] - a.pose.timestamps[0], color='k', lw=1)
+    _frame_panel(fig.add_subplot(1, 3, 1), a, pos, video)
+    _curve_panel(fig.add_subplot(1, 3, (2, 3)), a, angle, pos)
     fig.tight_layout()
     return fig
 

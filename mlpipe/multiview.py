@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
+from fastcore.basics import patch
 from .core import PoseDataError, ConfigurationError
 from .data import PoseSequence
 from .angles3d import fix_side_swaps
@@ -40,34 +41,46 @@ class Alignment:
     translation: np.ndarray   # (3,) or (T, 3)
     residual_m: float         # median distance of the kept point pairs after alignment
     kept: float               # fraction of the visible point pairs kept by the trimming
-    per: str
-    def apply(self, kp:np.ndarray) -> np.ndarray:
-        "Points (T, K, 3) moved into the reference view's frame."
-        R, t = self.rotation, self.translation
-        if self.per == 'trial': R, t = R[None], t[None]
-        return kp @ np.swapaxes(R, -1, -2) + t[:, None]
-    @property
-    def angle_deg(self) -> float:
-        "Rotation angle between the two views' frames (median over frames for per-frame alignment)."
-        R = self.rotation if self.rotation.ndim == 3 else self.rotation[None]
-        return float(np.median(np.degrees(np.arccos(np.clip((np.trace(R, axis1=1, axis2=2) - 1) / 2, -1, 1)))))
-    def __repr__(self):
-        return (f'Alignment(per {self.per}, {self.angle_deg:.1f}° between views, residual {100 * self.residual_m:.1f} cm, '
-                f'{100 * self.kept:.0f}% of pairs kept)')
+    per: str                  # 'trial' or 'frame'
+
+# %% ../nbs/12_multiview.ipynb #4faabc6a
+@patch
+def apply(self:Alignment,
+          kp:np.ndarray, # (T, K, 3) points of the aligned view
+         ) -> np.ndarray: # (T, K, 3) in the reference view's frame
+    "Points moved into the reference view's frame."
+    R, t = self.rotation, self.translation
+    if self.per == 'trial': R, t = R[None], t[None]
+    return kp @ np.swapaxes(R, -1, -2) + t[:, None]
+
+@patch(as_prop=True)
+def angle_deg(self:Alignment) -> float:
+    "Rotation angle between the two views' frames (median over frames for per-frame alignment)."
+    R = self.rotation if self.rotation.ndim == 3 else self.rotation[None]
+    return float(np.median(np.degrees(np.arccos(np.clip((np.trace(R, axis1=1, axis2=2) - 1) / 2, -1, 1)))))
+
+@patch
+def __repr__(self:Alignment):
+    return (f'Alignment(per {self.per}, {self.angle_deg:.1f}° between views, '
+            f'residual {100 * self.residual_m:.1f} cm, {100 * self.kept:.0f}% of pairs kept)')
 
 # %% ../nbs/12_multiview.ipynb #9392a20c
 def _pairs(ref:PoseSequence, other:PoseSequence, min_confidence:float):
+    "(T, K) weight of every keypoint pair both views see: the smaller confidence, 0 where one view misses it."
     if ref.schema != other.schema or ref.n_frames != other.n_frames or ref.dims != 3 or other.dims != 3:
         raise PoseDataError(f'views must be 3D with one schema and frame count: {ref!r} vs {other!r}')
     seen = np.isfinite(ref.keypoints).all(-1) & np.isfinite(other.keypoints).all(-1)
     w = np.minimum(ref.confidence, other.confidence)
     return np.where(seen & (w >= min_confidence), w, 0.0)
 
-def rigid_align(ref:PoseSequence, other:PoseSequence, # two views of the same trial (3D, same schema, same frames)
+def rigid_align(ref:PoseSequence, # the view whose frame is kept (3D)
+                other:PoseSequence, # another view of the same trial (same schema, same frames)
                 per:str='trial', # 'trial': one transform; 'frame': one per frame
                 trim:float=2.5, # drop pairs farther than trim × median residual, and refit
-                iters:int=4, min_confidence:float=0.3) -> Alignment:
-    "Rotation and translation taking `other` onto `ref`, confidence-weighted, robust to a joint lost or wrong in a view."
+                iters:int=4, # rounds of trimming
+                min_confidence:float=0.3, # keypoints below this in either view are not used
+               ) -> Alignment:
+    "Rotation and translation taking `other` onto `ref`, confidence-weighted, robust to a joint lost or wrong."
     if per not in ('trial', 'frame'): raise ConfigurationError(f"per = {per!r} must be 'trial' or 'frame'")
     w0 = _pairs(ref, other, min_confidence)
     if (w0 > 0).sum() < 3: raise PoseDataError('fewer than 3 keypoints seen by both views: cannot align them')
@@ -123,27 +136,43 @@ class Camera:
     dist: np.ndarray           # (k1, k2, p1, p2[, k3])
     R: np.ndarray              # (3, 3) world -> camera
     t: np.ndarray              # (3,) metres
-    @property
-    def P(self) -> np.ndarray:
-        "Projection matrix K [R | t] (3, 4)."
-        return self.K @ np.hstack([self.R, self.t[:, None]])
-    def project(self, pts:np.ndarray) -> np.ndarray:
-        "World points (..., 3) -> distorted pixels (..., 2)."
-        import cv2
-        p = np.asarray(pts, float).reshape(-1, 3)
-        px, _ = cv2.projectPoints(p, cv2.Rodrigues(self.R)[0], self.t, self.K, self.dist)
-        return px.reshape(np.shape(pts)[:-1] + (2,))
-    def __repr__(self): return f'Camera({self.name!r}, {self.size[0]}x{self.size[1]}, f = {self.K[0, 0]:.0f} px)'
+
+# %% ../nbs/12_multiview.ipynb #c2923391
+@patch(as_prop=True)
+def P(self:Camera) -> np.ndarray:
+    "Projection matrix K [R | t] (3, 4)."
+    return self.K @ np.hstack([self.R, self.t[:, None]])
+
+@patch
+def project(self:Camera,
+            pts:np.ndarray, # (..., 3) world points, metres
+           ) -> np.ndarray: # (..., 2) distorted pixels
+    "World points as this camera images them (with its lens distortion)."
+    import cv2
+    p = np.asarray(pts, float).reshape(-1, 3)
+    px, _ = cv2.projectPoints(p, cv2.Rodrigues(self.R)[0], self.t, self.K, self.dist)
+    return px.reshape(np.shape(pts)[:-1] + (2,))
+
+@patch
+def __repr__(self:Camera): return f'Camera({self.name!r}, {self.size[0]}x{self.size[1]}, f = {self.K[0, 0]:.0f} px)'
 
 # %% ../nbs/12_multiview.ipynb #ae4b8faa
-def camera_from_opencv(name:str, K, dist, rvec, tvec, size:tuple) -> Camera:
+def camera_from_opencv(name:str, # the camera's name
+                       K, # (3, 3) intrinsics
+                       dist, # distortion coefficients, OpenCV order
+                       rvec, # Rodrigues rotation, world -> camera
+                       tvec, # translation, world -> camera (metres)
+                       size:tuple, # (width, height) px
+                      ) -> Camera:
     "A `Camera` from OpenCV's calibrateCamera/solvePnP outputs (rvec: Rodrigues, world -> camera)."
     import cv2
     R = cv2.Rodrigues(np.asarray(rvec, float).reshape(3))[0]
     size = tuple(int(s) for s in size)
     return Camera(name, size, np.asarray(K, float), np.asarray(dist, float).ravel(), R, np.asarray(tvec, float).ravel())
 
-def read_calibration(path:str|Path) -> list:
+# %% ../nbs/12_multiview.ipynb #c452b4d8
+def read_calibration(path:str|Path, # a Pose2Sim `Calib*.toml`
+                    ) -> list: # `Camera`s
     "The cameras of a Pose2Sim calibration file (`Calib*.toml`), in file order."
     import tomllib
     p = Path(path)
@@ -162,7 +191,10 @@ def read_calibration(path:str|Path) -> list:
     return cams
 
 # %% ../nbs/12_multiview.ipynb #418564af
-def write_calibration(cameras:list, path:str|Path, overwrite:bool=False) -> Path:
+def write_calibration(cameras:list, # `Camera`s
+                      path:str|Path, # the TOML file to write
+                      overwrite:bool=False, # replace an existing file
+                     ) -> Path: # `path`
     "Write cameras as a Pose2Sim calibration file (TOML)."
     import cv2
     p = Path(path)
@@ -180,6 +212,7 @@ def write_calibration(cameras:list, path:str|Path, overwrite:bool=False) -> Path
 
 # %% ../nbs/12_multiview.ipynb #627b5b18
 def _undistorted(px:np.ndarray, cam:Camera) -> np.ndarray:
+    "Pixels with `cam`'s lens distortion removed (still in pixels); NaN stays NaN."
     import cv2
     flat = np.nan_to_num(px.reshape(-1, 1, 2)).astype(np.float64)
     und = cv2.undistortPoints(flat, cam.K, cam.dist, P=cam.K).reshape(px.shape)
@@ -216,8 +249,10 @@ def triangulate(views:list, # 2D PoseSequences (pixels), one per camera, same sc
 # %% ../nbs/12_multiview.ipynb #291fcf78
 def self_calibrate(views:list, # two 2D PoseSequences (pixels) of the same trial, same schema and frames
                    focal_px:float|None=None, # None: 0.72 × the long image side (26 mm-equivalent lens)
-                   image_size:tuple|None=None, # (width, height) px; None: from the views' meta (detect_video records it)
-                   min_confidence:float=0.5, threshold_px:float=1.5) -> list:
+                   image_size:tuple|None=None, # (width, height) px; None: from the views' meta (`detect_video`'s)
+                   min_confidence:float=0.5, # keypoints below this in either view are not used
+                   threshold_px:float=1.5, # RANSAC inlier distance to the epipolar line
+                  ) -> list: # two `Camera`s
     "Two `Camera`s from keypoint correspondences alone: the first at the origin, the second at unit distance."
     import cv2
     if len(views) != 2: raise ConfigurationError(f'self-calibration takes exactly 2 views, got {len(views)}')
@@ -234,12 +269,15 @@ def self_calibrate(views:list, # two 2D PoseSequences (pixels) of the same trial
     if E is None or E.shape != (3, 3): raise PoseDataError('no consistent relative pose found between the two views')
     _, R, t, _ = cv2.recoverPose(E[:3], p1, p2, K, mask=inl)
     size = (int(w), int(h))
-    return [Camera('view_1', size, K, np.zeros(4), np.eye(3), np.zeros(3)), Camera('view_2', size, K, np.zeros(4), R, t.ravel())]
+    return [Camera('view_1', size, K, np.zeros(4), np.eye(3), np.zeros(3)),
+            Camera('view_2', size, K, np.zeros(4), R, t.ravel())]
 
 # %% ../nbs/12_multiview.ipynb #06340c79
 def triangulate_uncalibrated(views:list, # two 2D PoseSequences (pixels)
-                             focal_px:float|None=None, image_size:tuple|None=None,
-                             min_confidence:float=0.5) -> PoseSequence: # Y up, arbitrary scale
+                             focal_px:float|None=None, # as `self_calibrate`
+                             image_size:tuple|None=None, # (width, height) px, as `self_calibrate`
+                             min_confidence:float=0.5, # keypoints below this are not used
+                            ) -> PoseSequence: # Y up, arbitrary scale
     "3D keypoints from two uncalibrated views: `self_calibrate`, then `triangulate`, turned to Y up."
     cams = self_calibrate(views, focal_px, image_size, min_confidence)
     X = triangulate(views, cams, min_confidence)

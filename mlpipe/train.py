@@ -16,13 +16,14 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 from .core import ConfigurationError, ModelError, DatabaseError
 from .data import PoseSequence, torso_length
-from .augment import gen_augmentation_seed, DistributedRangeSplitter, AugmentationConfig, augment_pose, gen_augmentation_params
+from .augment import gen_augmentation_seed, AugmentationConfig, gen_augmentation_params
+from .augment_data import augment_pose
+from .batches import pose_tensor, KeyedBatchSampler
 from .db import get_db_connection, setup_database
 
 # %% auto #0
-__all__ = ['pose_tensor', 'KeyedBatchSampler', 'ConvClassifier1d', 'EarlyStopping', 'ModelCheckpoint', 'LearningRateScheduler',
-           'MetricsHistory', 'EpochProgress', 'Trainer', 'create_trainer', 'Predictor', 'record_run', 'training_runs',
-           'ddp_demo_run']
+__all__ = ['ConvClassifier1d', 'EarlyStopping', 'ModelCheckpoint', 'LearningRateScheduler', 'MetricsHistory', 'EpochProgress',
+           'Trainer', 'create_trainer', 'Predictor', 'record_run', 'training_runs', 'ddp_demo_run']
 
 # %% ../nbs/21_train.ipynb #4ed2742c
 import pytorch_lightning as pl
@@ -30,105 +31,102 @@ import pytorch_lightning as pl
 # %% ../nbs/21_train.ipynb #69fed877
 def _quiet_lightning():
     "Keep Lightning's banners ('GPU available', tips, summaries) out of mlpipe's output."
-    for n in ('pytorch_lightning', 'lightning.pytorch', 'lightning_fabric', 'lightning.fabric'): logging.getLogger(n).setLevel(logging.ERROR)
-    warnings.filterwarnings('ignore', message='.*(does not have many workers|num_workers|LeafSpec|isinstance.*treespec).*')
+    for n in ('pytorch_lightning', 'lightning.pytorch', 'lightning_fabric', 'lightning.fabric'):
+        logging.getLogger(n).setLevel(logging.ERROR)
+    noise = '.*(does not have many workers|num_workers|LeafSpec|isinstance.*treespec).*'
+    warnings.filterwarnings('ignore', message=noise)
     warnings.filterwarnings('ignore', module='pytorch_lightning')
     warnings.filterwarnings('ignore', module='lightning_fabric')
     warnings.filterwarnings('ignore', message='Detected call of `lr_scheduler.step')
 _quiet_lightning()
 
-# %% ../nbs/21_train.ipynb #a577f1c3
-def pose_tensor(seq:PoseSequence,
-                window:int|None=None, # frames to keep; None = all
-                start:float=0.0, # window position in [0, 1)
-               ) -> np.ndarray: # (keypoints x dims, frames) float32
-    "A pose sequence as a (channels, frames) array: mid-hip centred, in torso lengths, missing = 0."
-    mid_hip = (seq.point('left_hip') + seq.point('right_hip')) / 2
-    x = (seq.keypoints - np.nanmedian(mid_hip, 0)) / torso_length(seq)
-    x = np.nan_to_num(x, nan=0.0).reshape(len(seq), -1).T
-    if window is not None:
-        if x.shape[1] < window: x = np.pad(x, ((0, 0), (0, window - x.shape[1])), mode='edge')
-        s = int(start * (x.shape[1] - window + 1))
-        x = x[:, s:s + window]
-    return x.astype(np.float32)
-
-# %% ../nbs/21_train.ipynb #80247f46
-class KeyedBatchSampler(torch.utils.data.Sampler):
-    "Batches of `(index, epoch)` keys: epoch `e`'s order comes from `(seed, e)`, each global batch cut into rank shares."
-    def __init__(self, n_samples:int, batch_size:int, # the *global* batch, over all ranks
-                 seed:int=0, shuffle:bool=True, rank:int=0, world_size:int=1, drop_last:bool=False,
-                 epoch_source=None): # a callable giving the current epoch when iteration starts (the trainer's)
-        if batch_size < world_size: raise ConfigurationError(f'global batch {batch_size} is smaller than the world size {world_size}')
-        self.n, self.bs, self.seed, self.shuffle, self.rank, self.ws, self.drop_last, self.epoch = (
-            n_samples, batch_size, seed, shuffle, rank, world_size, drop_last, 0)
-        self.epoch_source = epoch_source
-    def set_epoch(self, epoch:int):
-        "Set the epoch (ignored with an `epoch_source`: Lightning's count lags by one after a resume)."
-        if self.epoch_source is None: self.epoch = epoch
-    def order(self) -> np.ndarray:
-        "This epoch's permutation of all sample ids."
-        if not self.shuffle: return np.arange(self.n)
-        return np.random.default_rng(gen_augmentation_seed(f'order/{self.seed}/{self.epoch}')).permutation(self.n)
-    def global_batches(self) -> list[np.ndarray]:
-        o = self.order()
-        stop = self.n - self.n % self.bs if self.drop_last else self.n
-        return [b for b in (o[i:i + self.bs] for i in range(0, stop, self.bs)) if len(b) >= self.ws]
-    def __iter__(self):
-        if self.epoch_source is not None: self.epoch = int(self.epoch_source())
-        for b in self.global_batches():
-            yield [(int(i), self.epoch) for i in b[DistributedRangeSplitter(len(b), self.ws).range(self.rank)]]
-    def __len__(self): return len(self.global_batches())
-
 # %% ../nbs/21_train.ipynb #e17a785c
 class ConvClassifier1d(nn.Module):
     "Three 1D convolutions with GroupNorm, global average pooling, linear head: (B, C, T) -> (B, n_classes) logits."
-    def __init__(self, n_channels:int, n_classes:int, width:int=64, dropout:float=0.1):
+    def __init__(self,
+                 n_channels:int, # input channels (keypoints x dims, or IMU axes)
+                 n_classes:int, # output logits
+                 width:int=64, # channels of every convolution
+                 dropout:float=0.1): # before the linear head
         super().__init__()
         block = lambda i, o, k, s: [nn.Conv1d(i, o, k, s, k // 2), nn.GroupNorm(8, o), nn.ReLU()]
-        self.features = nn.Sequential(*block(n_channels, width, 7, 1), *block(width, width, 5, 2), *block(width, width, 5, 2))
+        self.features = nn.Sequential(*block(n_channels, width, 7, 1), *block(width, width, 5, 2),
+                                      *block(width, width, 5, 2))
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(width, n_classes))
-    def forward(self, x): return self.head(self.features(x).mean(-1))
+    def forward(self,
+                x): # (B, C, T)
+        return self.head(self.features(x).mean(-1))
 
 # %% ../nbs/21_train.ipynb #ffd623b0
 class EarlyStopping(pl.callbacks.EarlyStopping):
     "Stop when `monitor` has not improved for `patience` epochs; its best value and wait count are checkpointed."
-    def __init__(self, patience:int=5, monitor:str='val_loss', mode:str='min', min_delta:float=0.0):
+    def __init__(self,
+                 patience:int=5, # epochs without improvement before stopping
+                 monitor:str='val_loss', # the logged metric to watch
+                 mode:str='min', # 'min' or 'max': which way is better
+                 min_delta:float=0.0): # smallest change that counts as an improvement
         super().__init__(monitor=monitor, patience=patience, mode=mode, min_delta=min_delta, verbose=False)
 
 class ModelCheckpoint(pl.callbacks.ModelCheckpoint):
     "Write `last.ckpt` every epoch and, with `save_best`, `best.ckpt` of the best `monitor` value."
-    def __init__(self, dirpath:str|Path|None=None, save_best:bool=True, monitor:str='val_loss', mode:str='min'):
+    def __init__(self,
+                 dirpath:str|Path|None=None, # the folder; None: the trainer's `root_dir`
+                 save_best:bool=True, # also keep `best.ckpt`
+                 monitor:str='val_loss', # the metric that decides the best
+                 mode:str='min'): # 'min' or 'max'
         super().__init__(dirpath=dirpath, filename='best', monitor=monitor if save_best else None, mode=mode,
                          save_top_k=1 if save_best else 0, save_last=True, enable_version_counter=False,
                          save_on_train_epoch_end=True)  # after the history row of the epoch is written
 
+# %% ../nbs/21_train.ipynb #9c707323
 class LearningRateScheduler(pl.Callback):
     "A torch scheduler built by `factory(optimizer)`, stepped every epoch (or step); its state is checkpointed."
-    def __init__(self, factory, interval:str='epoch', monitor:str='val_loss'):
-        if interval not in ('epoch', 'step'): raise ConfigurationError(f"interval must be 'epoch' or 'step', got {interval!r}")
+    def __init__(self,
+                 factory, # optimizer -> torch scheduler, e.g. `lambda o: StepLR(o, 3)`
+                 interval:str='epoch', # 'epoch' or 'step'
+                 monitor:str='val_loss'): # kept for the documents' signature
+        if interval not in ('epoch', 'step'):
+            raise ConfigurationError(f"interval must be 'epoch' or 'step', got {interval!r}")
         self.factory, self.interval, self.monitor = factory, interval, monitor
 
 # %% ../nbs/21_train.ipynb #5095a2ff
 class MetricsHistory(pl.Callback):
-    "One row of metrics per epoch (train_loss, val_loss, val_acc, lr); the rows are checkpointed, so a resumed run keeps them."
+    "One row of metrics per epoch (train_loss, val_loss, val_acc, lr); checkpointed, so a resumed run keeps them."
     def __init__(self): self.rows = []
-    def on_train_epoch_end(self, trainer, module):
+    def on_train_epoch_end(self,
+                           trainer, # the Lightning trainer
+                           module): # the LightningModule
+        "Append the epoch's metrics (Lightning hook)."
         if trainer.sanity_checking: return
         m = {k: float(v) for k, v in trainer.callback_metrics.items()}
         self.rows.append({'epoch': trainer.current_epoch, **m, 'lr': trainer.optimizers[0].param_groups[0]['lr']})
     def state_dict(self): return {'rows': self.rows}
-    def load_state_dict(self, state): self.rows = list(state['rows'])
-    @property
-    def table(self) -> pd.DataFrame: return pd.DataFrame(self.rows).set_index('epoch') if self.rows else pd.DataFrame()
+    def load_state_dict(self,
+                        state): # as `state_dict` returned it
+        self.rows = list(state['rows'])
 
+@patch(as_prop=True)
+def table(self:MetricsHistory) -> pd.DataFrame:
+    "The rows as a table indexed by epoch."
+    return pd.DataFrame(self.rows).set_index('epoch') if self.rows else pd.DataFrame()
+
+# %% ../nbs/21_train.ipynb #52e98175
 class EpochProgress(pl.Callback):
     "A tqdm bar over epochs with the latest metrics (Lightning's per-batch bar is off)."
-    def on_train_start(self, trainer, module):
-        self.bar = tqdm(total=trainer.max_epochs, initial=trainer.current_epoch, desc='training', unit='epoch', leave=False)
-    def on_train_epoch_end(self, trainer, module):
+    def on_train_start(self,
+                       trainer, # the Lightning trainer
+                       module): # the LightningModule
+        self.bar = tqdm(total=trainer.max_epochs, initial=trainer.current_epoch, desc='training', unit='epoch',
+                        leave=False)
+    def on_train_epoch_end(self,
+                           trainer, # the Lightning trainer
+                           module): # the LightningModule
         self.bar.update(1)
         self.bar.set_postfix({k: f'{float(v):.3f}' for k, v in trainer.callback_metrics.items()})
-    def on_train_end(self, trainer, module): self.bar.close()
+    def on_train_end(self,
+                     trainer, # the Lightning trainer
+                     module): # the LightningModule
+        self.bar.close()
 
 # %% ../nbs/21_train.ipynb #b7c55302
 class _Task(pl.LightningModule):
@@ -140,10 +138,11 @@ class _Task(pl.LightningModule):
     def training_step(self, batch, i):
         x, y = batch
         bs = self.trainer.train_dataloader.batch_sampler
-        n_global = len(bs.global_batches()[i]) if isinstance(bs, KeyedBatchSampler) else len(y) * self.trainer.world_size
+        ws = self.trainer.world_size
+        n_global = len(bs.global_batches()[i]) if isinstance(bs, KeyedBatchSampler) else len(y) * ws
         loss_sum = F.cross_entropy(self.model(x), y, reduction='sum')
         self.log('train_loss', loss_sum.detach() / len(y), on_step=False, on_epoch=True, batch_size=len(y))
-        return loss_sum / n_global * self.trainer.world_size
+        return loss_sum / n_global * ws
     def validation_step(self, batch, i):
         x, y = batch
         out = self.model(x)
@@ -152,21 +151,41 @@ class _Task(pl.LightningModule):
     def configure_optimizers(self):
         self._scheduler = None if self._sched is None else self._sched.factory(self._opt)
         if isinstance(self._scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-            raise ConfigurationError('ReduceLROnPlateau is not supported by LearningRateScheduler: use an epoch or step schedule')
+            raise ConfigurationError('ReduceLROnPlateau is not supported by LearningRateScheduler: '
+                                     'use an epoch or step schedule')
         return self._opt
-    def _catch_up(self, target:int):
-        "Step the scheduler until it has seen `target` epochs (or steps); after a resume, load its saved state first."
-        if self._scheduler is None: return
-        if getattr(self, '_pending', None) is not None: self._scheduler.load_state_dict(self._pending); self._pending = None
-        while self._scheduler.last_epoch < target: self._scheduler.step()
-    def on_train_epoch_start(self):
-        if self._sched is not None and self._sched.interval == 'epoch': self._catch_up(self.current_epoch)
-    def on_train_batch_start(self, batch, i):
-        torch.manual_seed(gen_augmentation_seed(f'torch/{self.seed}/{self.current_epoch}/{i}/{self.global_rank}') % 2**63)
-        if self._sched is not None and self._sched.interval == 'step': self._catch_up(self.global_step)
-    def on_save_checkpoint(self, ckpt):
-        if self._scheduler is not None: ckpt['mlpipe_scheduler'] = self._scheduler.state_dict()
-    def on_load_checkpoint(self, ckpt): self._pending = ckpt.get('mlpipe_scheduler')
+
+# %% ../nbs/21_train.ipynb #72114afe
+@patch
+def _catch_up(self:_Task, target:int):
+    "Step the scheduler until it has seen `target` epochs (or steps); after a resume, load its saved state first."
+    if self._scheduler is None: return
+    if getattr(self, '_pending', None) is not None:
+        self._scheduler.load_state_dict(self._pending)
+        self._pending = None
+    while self._scheduler.last_epoch < target: self._scheduler.step()
+
+@patch
+def on_train_epoch_start(self:_Task):
+    if self._sched is not None and self._sched.interval == 'epoch': self._catch_up(self.current_epoch)
+
+@patch
+def on_train_batch_start(self:_Task,
+                         batch, # the batch about to be trained on
+                         i): # its index in the epoch
+    torch.manual_seed(gen_augmentation_seed(f'torch/{self.seed}/{self.current_epoch}/{i}/{self.global_rank}') % 2**63)
+    if self._sched is not None and self._sched.interval == 'step': self._catch_up(self.global_step)
+
+# %% ../nbs/21_train.ipynb #923056ac
+@patch
+def on_save_checkpoint(self:_Task,
+                       ckpt): # the checkpoint dict being written
+    if self._scheduler is not None: ckpt['mlpipe_scheduler'] = self._scheduler.state_dict()
+
+@patch
+def on_load_checkpoint(self:_Task,
+                       ckpt): # the checkpoint dict being read
+    self._pending = ckpt.get('mlpipe_scheduler')
 
 # %% ../nbs/21_train.ipynb #a50845c1
 @dataclass
@@ -182,15 +201,19 @@ class Trainer:
     strategy: str = 'auto' # 'auto' (one process) or 'ddp' (under torchrun)
     progress: bool = True
     history: MetricsHistory = field(default_factory=MetricsHistory)
-    def __repr__(self):
-        names = ', '.join(type(c).__name__ for c in self.callbacks)
-        return (f'Trainer({type(self.model).__name__}, {sum(p.numel() for p in self.model.parameters()):,} parameters, '
-                f'{type(self.optimizer).__name__}, batch {self.batch_size}, seed {self.seed}, callbacks [{names}])')
 
-def create_trainer(model:nn.Module,
+@patch
+def __repr__(self:Trainer):
+    names = ', '.join(type(c).__name__ for c in self.callbacks)
+    return (f'Trainer({type(self.model).__name__}, {sum(p.numel() for p in self.model.parameters()):,} parameters, '
+            f'{type(self.optimizer).__name__}, batch {self.batch_size}, seed {self.seed}, callbacks [{names}])')
+
+# %% ../nbs/21_train.ipynb #fc90174b
+def create_trainer(model:nn.Module, # the network to train
                    optimizer:torch.optim.Optimizer, # built on `model.parameters()`
                    callbacks:list=(), # EarlyStopping, ModelCheckpoint, LearningRateScheduler, or any Lightning callback
-                   **kw) -> Trainer: # see `Trainer` for batch_size, seed, num_workers, root_dir, strategy, progress
+                   **kw, # `Trainer` fields: batch_size, seed, num_workers, root_dir, strategy, progress
+                  ) -> Trainer:
     "A trainer in the documents' words."
     known = {id(p) for p in model.parameters()}
     if not all(id(p) in known for g in optimizer.param_groups for p in g['params']):
@@ -199,88 +222,123 @@ def create_trainer(model:nn.Module,
 
 # %% ../nbs/21_train.ipynb #95d38d69
 def _loader(data, batch_size, seed, shuffle, rank, ws, workers, epoch_source=None):
+    "`data` itself if it is a DataLoader, else a DataLoader over it with a `KeyedBatchSampler`."
     if isinstance(data, torch.utils.data.DataLoader): return data
     sampler = KeyedBatchSampler(len(data), batch_size, seed, shuffle, rank, ws, epoch_source=epoch_source)
     return torch.utils.data.DataLoader(data, batch_sampler=sampler, num_workers=workers, persistent_workers=False)
 
 @patch
 def _pl_trainer(self:Trainer, epochs:int, max_steps:int) -> pl.Trainer:
+    "The Lightning trainer: CPU, one process or DDP under torchrun, no logger or per-batch bar."
     ws = int(os.environ.get('WORLD_SIZE', 1)) if self.strategy == 'ddp' else 1
     local = int(os.environ.get('LOCAL_WORLD_SIZE', ws))
     ckpt = any(isinstance(c, pl.callbacks.ModelCheckpoint) for c in self.callbacks)
     cbs = [c for c in self.callbacks if not isinstance(c, LearningRateScheduler)] + [self.history]
+    cbs += [EpochProgress()] if self.progress else []
     return pl.Trainer(max_epochs=epochs, max_steps=max_steps, accelerator='cpu', devices=local, num_nodes=ws // local,
-                      strategy='ddp' if self.strategy == 'ddp' else 'auto', callbacks=cbs + ([EpochProgress()] if self.progress else []),
+                      strategy='ddp' if self.strategy == 'ddp' else 'auto', callbacks=cbs,
                       logger=False, enable_checkpointing=ckpt, enable_progress_bar=False, enable_model_summary=False,
                       num_sanity_val_steps=0, use_distributed_sampler=False, deterministic=True,
                       default_root_dir=self.root_dir, log_every_n_steps=1)
 
 # %% ../nbs/21_train.ipynb #8240741b
 @patch
-def fit(self:Trainer, train_data, # an indexable dataset (items keyed by (index, epoch)) or a DataLoader
-        val_data=None, epochs:int=10,
+def fit(self:Trainer,
+        train_data, # an indexable dataset (items keyed by (index, epoch)) or a DataLoader
+        val_data=None, # the same, for val_loss and val_acc; None: no validation
+        epochs:int=10, # at most this many epochs (callbacks may stop earlier)
         resume_from:str|Path|None=None, # a checkpoint written by ModelCheckpoint: continue that run exactly
-        max_steps:int=-1) -> Trainer:
-    "Train for `epochs` epochs (or until a callback stops it); returns the trainer, with `history` filled."
-    if resume_from is not None and not Path(resume_from).exists(): raise ModelError(f'checkpoint {resume_from} not found')
+        max_steps:int=-1, # stop after this many optimizer steps; -1: no limit
+       ) -> Trainer: # itself, with `history` filled
+    "Train for `epochs` epochs (or until a callback stops it)."
+    if resume_from is not None and not Path(resume_from).exists():
+        raise ModelError(f'checkpoint {resume_from} not found')
     sched = next((c for c in self.callbacks if isinstance(c, LearningRateScheduler)), None)
     if not hasattr(self, '_task'): self._task = _Task(self.model, self.optimizer, sched, self.seed)
     trainer = self._pl_trainer(epochs, max_steps)
     ws, rank = trainer.world_size, trainer.global_rank
-    tr = _loader(train_data, self.batch_size, self.seed, True, rank, ws, self.num_workers, lambda: trainer.current_epoch)
+    epoch_now = lambda: trainer.current_epoch
+    tr = _loader(train_data, self.batch_size, self.seed, True, rank, ws, self.num_workers, epoch_now)
     va = None if val_data is None else _loader(val_data, self.batch_size, self.seed, False, 0, 1, self.num_workers)
     trainer.fit(self._task, tr, va, ckpt_path=str(resume_from) if resume_from else None)
     self.pl_trainer = trainer
     return self
 
+# %% ../nbs/21_train.ipynb #876e293c
+import matplotlib.pyplot as plt
+
 # %% ../nbs/21_train.ipynb #1edccdb2
 @patch
-def plot_history(self:Trainer, ax=None):
+def plot_history(self:Trainer,
+                 ax=None, # matplotlib axes; None: a new figure
+                ):
     "Loss curves (and validation accuracy on a second axis) per epoch."
     h = self.history.table
     ax = ax or plt.subplots(figsize=(6, 3.2))[1]
     for c in ('train_loss', 'val_loss'):
         if c in h: ax.plot(h.index, h[c], marker='o', label=c)
-    ax.set_xlabel('epoch'); ax.set_ylabel('cross-entropy')
+    ax.set_xlabel('epoch')
+    ax.set_ylabel('cross-entropy')
     if 'val_acc' in h:
-        ax2 = ax.twinx(); ax2.plot(h.index, h['val_acc'], 'C2--', marker='s', label='val_acc'); ax2.set_ylabel('val accuracy'); ax2.set_ylim(0, 1.05)
+        ax2 = ax.twinx()
+        ax2.plot(h.index, h['val_acc'], 'C2--', marker='s', label='val_acc')
+        ax2.set_ylabel('val accuracy')
+        ax2.set_ylim(0, 1.05)
     ax.legend(loc='center right')
     return ax
-
-# %% ../nbs/21_train.ipynb #876e293c
-import matplotlib.pyplot as plt
 
 # %% ../nbs/21_train.ipynb #8c450666
 class Predictor:
     "Class probabilities from a trained model, in evaluation mode and without gradients, in batches."
-    def __init__(self, model:nn.Module, batch_size:int=64, class_names:list|None=None):
+    def __init__(self,
+                 model:nn.Module, # a trained classifier
+                 batch_size:int=64, # items per forward pass
+                 class_names:list|None=None): # names of the classes, in logit order
         self.model, self.batch_size, self.class_names = model, batch_size, class_names
-    @classmethod
-    def from_checkpoint(cls, path:str|Path, model:nn.Module, **kw) -> Predictor:
-        "Load the weights of a ModelCheckpoint file into `model`."
-        try: state = torch.load(path, map_location='cpu', weights_only=True)['state_dict']
-        except (OSError, KeyError, RuntimeError) as e: raise ModelError(f'cannot read checkpoint {path}: {e}') from e
-        model.load_state_dict({k.removeprefix('model.'): v for k, v in state.items()})
-        return cls(model, **kw)
-    def predict_proba(self, x) -> np.ndarray: # (N, n_classes)
-        "Softmax probabilities of a tensor/array (N, C, T) or a dataset of (x, y) items."
-        items = x if isinstance(x, (torch.Tensor, np.ndarray)) else torch.stack([x[i][0] for i in range(len(x))])
-        items, out = torch.as_tensor(items, dtype=torch.float32), []
-        self.model.eval()
-        with torch.no_grad():
-            for b in range(0, len(items), self.batch_size): out.append(F.softmax(self.model(items[b:b + self.batch_size]), 1))
-        return torch.cat(out).numpy()
-    def predict(self, x) -> np.ndarray:
-        "Predicted class indices (or names, when `class_names` is set)."
-        k = self.predict_proba(x).argmax(1)
-        return np.array(self.class_names)[k] if self.class_names else k
+
+@patch(cls_method=True)
+def from_checkpoint(cls:Predictor,
+                    path:str|Path, # a file written by ModelCheckpoint
+                    model:nn.Module, # the same architecture, to load the weights into
+                    **kw, # `Predictor` arguments: batch_size, class_names
+                   ) -> Predictor:
+    "Load the weights of a ModelCheckpoint file into `model`."
+    try: state = torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+    except (OSError, KeyError, RuntimeError) as e: raise ModelError(f'cannot read checkpoint {path}: {e}') from e
+    model.load_state_dict({k.removeprefix('model.'): v for k, v in state.items()})
+    return cls(model, **kw)
+
+# %% ../nbs/21_train.ipynb #730efe9b
+@patch
+def predict_proba(self:Predictor,
+                  x, # a tensor/array (N, C, T) or a dataset of (x, y) items
+                 ) -> np.ndarray: # (N, n_classes)
+    "Softmax probabilities, computed in batches without gradients."
+    items = x if isinstance(x, (torch.Tensor, np.ndarray)) else torch.stack([x[i][0] for i in range(len(x))])
+    items, out = torch.as_tensor(items, dtype=torch.float32), []
+    self.model.eval()
+    with torch.no_grad():
+        for b in range(0, len(items), self.batch_size):
+            out.append(F.softmax(self.model(items[b:b + self.batch_size]), 1))
+    return torch.cat(out).numpy()
+
+@patch
+def predict(self:Predictor,
+            x, # as `predict_proba`
+           ) -> np.ndarray:
+    "Predicted class indices (or names, when `class_names` is set)."
+    k = self.predict_proba(x).argmax(1)
+    return np.array(self.class_names)[k] if self.class_names else k
 
 # %% ../nbs/21_train.ipynb #ee363b2e
 _RUNS_DDL = """CREATE TABLE IF NOT EXISTS training_runs (run_id TEXT PRIMARY KEY, created TEXT, name TEXT, model TEXT,
     config TEXT, seed INTEGER, epochs INTEGER, best_metric TEXT, best_value REAL, checkpoint TEXT, history TEXT)"""
 
 def record_run(db, # results database: a path ending .sqlite, or a config
-               trainer:Trainer, name:str='', config:dict|None=None) -> str: # the run id
+               trainer:Trainer, # a trainer after `fit`
+               name:str='', # a name to find the run by
+               config:dict|None=None, # anything else worth keeping (stored as JSON)
+              ) -> str: # the run id
     "Write one training run to the results database."
     setup_database(db)
     con = get_db_connection(db)
@@ -292,7 +350,8 @@ def record_run(db, # results database: a path ending .sqlite, or a config
     run_id = f'{datetime.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}'
     row = (run_id, datetime.datetime.now().isoformat(timespec='seconds'), name, type(trainer.model).__name__,
            json.dumps(config or {}, default=str), trainer.seed, len(h), monitor, best,
-           str(ck.best_model_path or ck.last_model_path) if ck is not None else None, h.reset_index().to_json(orient='records'))
+           str(ck.best_model_path or ck.last_model_path) if ck is not None else None,
+           h.reset_index().to_json(orient='records'))
     try:
         con.execute(_RUNS_DDL)
         con.execute('INSERT INTO training_runs VALUES (?,?,?,?,?,?,?,?,?,?,?)', row)
@@ -300,7 +359,9 @@ def record_run(db, # results database: a path ending .sqlite, or a config
     finally: con.close()
     return run_id
 
-def training_runs(db) -> pd.DataFrame:
+# %% ../nbs/21_train.ipynb #020a4cb5
+def training_runs(db, # results database: a path ending .sqlite, or a config
+                 ) -> pd.DataFrame:
     "All recorded training runs, newest first (history and config as JSON text)."
     con = get_db_connection(db)
     try:
@@ -310,14 +371,18 @@ def training_runs(db) -> pd.DataFrame:
 
 # %% ../nbs/21_train.ipynb #c84c99e6
 def ddp_demo_run(out:str|Path|None=None, # where rank 0 saves the final state dict
-                 steps:int=20, batch_size:int=16, seed:int=0,
+                 steps:int=20, # optimizer steps
+                 batch_size:int=16, # the global batch
+                 seed:int=0, # data, initial weights and augmentation
                  strategy:str='auto', # 'ddp' under torchrun
                 ) -> dict: # the final state dict
     "Train a small classifier on fixed random data for `steps` steps (one process, or one rank of a torchrun job)."
-    from mlpipe.augment import augment_imu, get_preset, AugmentedDataset
+    from mlpipe.augment import get_preset
+    from mlpipe.augment_data import augment_imu, AugmentedDataset
     rng = np.random.default_rng(seed)
     x = [rng.normal(size=(96, 6)).cumsum(0) for _ in range(200)]
-    ds = AugmentedDataset(x, rng.integers(0, 4, 200), lambda r, p: augment_imu(r, p, 64).T.copy(), get_preset('moderate'), seed)
+    item = lambda r, p: augment_imu(r, p, 64).T.copy()
+    ds = AugmentedDataset(x, rng.integers(0, 4, 200), item, get_preset('moderate'), seed)
     torch.manual_seed(seed)
     model = ConvClassifier1d(6, 4, width=16, dropout=0.0)
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)

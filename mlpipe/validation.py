@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 from .core import PoseDataError, ConfigurationError, cache_dir
 from .data import PoseSequence, MEDIAPIPE_33
 from .angles import compare_angles
@@ -22,21 +23,25 @@ __all__ = ['SETUPS', 'PAIRS_2D', 'ACCURACY', 'ViewDetections', 'detect_trial', '
 @dataclass
 class ViewDetections:
     "One video detected by each backend: MediaPipe image (px), MediaPipe world landmarks (m), YOLO image (px)."
-    name: str
-    mediapipe_image: PoseSequence
-    mediapipe_world: PoseSequence
-    yolo_image: PoseSequence|None
-    def __repr__(self):
-        y = f'YOLO {self.yolo_image.n_frames}' if self.yolo_image is not None else 'no YOLO'
-        return f'ViewDetections({self.name!r}: MediaPipe {self.mediapipe_image.n_frames} frames (image + world), {y})'
+    name: str                          # the view, e.g. 'cam01'
+    mediapipe_image: PoseSequence      # image landmarks, pixels
+    mediapipe_world: PoseSequence      # world landmarks, metres (hip-centred)
+    yolo_image: PoseSequence|None      # YOLO11n-pose keypoints, pixels; None when YOLO was not run
+
+@patch
+def __repr__(self:ViewDetections):
+    y = f'YOLO {self.yolo_image.n_frames}' if self.yolo_image is not None else 'no YOLO'
+    return f'ViewDetections({self.name!r}: MediaPipe {self.mediapipe_image.n_frames} frames (image + world), {y})'
 
 # %% ../nbs/13_video_validation.ipynb #2af9890f
 def _cache_file(path:Path, backend:str) -> Path:
+    "The cache file of one video's detections: keyed by path, size, modification time and backend."
     st = path.stat()
     key = hashlib.sha1(f'{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{backend}'.encode()).hexdigest()[:16]
     return cache_dir() / 'detections' / f'{path.stem}-{backend}-{key}.npz'
 
 def _cached(path:Path, backend:str, detect, use_cache:bool) -> dict:
+    "`detect(path)`'s arrays, read from the cache when there, else computed and written (atomically)."
     f = _cache_file(path, backend)
     if use_cache and f.is_file():
         with np.load(f) as z: return dict(z)
@@ -51,15 +56,20 @@ def _cached(path:Path, backend:str, detect, use_cache:bool) -> dict:
 # %% ../nbs/13_video_validation.ipynb #6b5a2c4b
 def _mediapipe_both(path:Path) -> dict:
     "MediaPipe Pose once over a video: image landmarks (px), world landmarks (m), visibility, timestamps."
-    import cv2
+    import contextlib, cv2
+    from mlpipe.core import native_stderr_silenced
     from mlpipe.detect import MediaPipeDetector, iter_frames
     img, world, vis, times = [], [], [], []
     with MediaPipeDetector() as det:
         for _, t, frame in iter_frames(path):
-            r = det._pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+            with native_stderr_silenced() if det._quiet else contextlib.nullcontext():   # as `MediaPipeDetector.detect`
+                r = det._pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
             times.append(t)
+            if r.pose_landmarks is not None: det._quiet = max(det._quiet - 1, 0)
             if r.pose_landmarks is None:
-                img.append(np.full((33, 2), np.nan)); world.append(np.full((33, 3), np.nan)); vis.append(np.zeros(33))
+                img.append(np.full((33, 2), np.nan))
+                world.append(np.full((33, 3), np.nan))
+                vis.append(np.zeros(33))
                 continue
             a = np.array([[p.x, p.y, p.visibility] for p in r.pose_landmarks.landmark])
             img.append(a[:, :2] * [frame.shape[1], frame.shape[0]])
@@ -68,6 +78,7 @@ def _mediapipe_both(path:Path) -> dict:
     return {'image': np.array(img), 'world': np.array(world), 'visibility': np.array(vis), 'time': np.array(times)}
 
 def _yolo(path:Path) -> dict:
+    "YOLO11n-pose over a video, the first track: keypoints, confidence, timestamps."
     from mlpipe.detect import YoloPoseDetector, detect_video
     s = detect_video(path, YoloPoseDetector(), track=False, progress=False)[0]
     return {'keypoints': s.keypoints, 'confidence': s.confidence, 'time': s.timestamps}
@@ -76,7 +87,8 @@ def _yolo(path:Path) -> dict:
 def detect_trial(videos:dict, # {view name: video path}, synchronised views of one trial
                  yolo:bool=True, # also run YOLO11n-pose (the slower backend on a CPU)
                  use_cache:bool=True, # keep and reuse detections under `cache_dir()/detections`
-                 progress:bool=True) -> dict: # {view name: `ViewDetections`}
+                 progress:bool=True, # a tqdm bar over the views
+                ) -> dict: # {view name: `ViewDetections`}
     "Every view of a trial detected once per backend, as PoseSequences (MediaPipe world landmarks flagged as such)."
     from tqdm.auto import tqdm
     from mlpipe.data import COCO_17
@@ -89,7 +101,8 @@ def detect_trial(videos:dict, # {view name: video path}, synchronised views of o
         mp = _cached(p, 'mediapipe', _mediapipe_both, use_cache)
         conf = np.where(np.isfinite(mp['image']).all(-1), mp['visibility'], 0.0)
         src = str(p)
-        meta = {'detector': 'MediaPipeDetector', 'view': name, 'image_width': info['width'], 'image_height': info['height']}
+        meta = {'detector': 'MediaPipeDetector', 'view': name, 'image_width': info['width'],
+                'image_height': info['height']}
         image = PoseSequence(mp['image'], conf, fps, MEDIAPIPE_33, mp['time'], source=src, meta=meta)
         world = PoseSequence(mp['world'], conf, fps, MEDIAPIPE_33, mp['time'], source=src, units='m',
                              meta=meta | {'coordinates': 'mediapipe_world'})
@@ -103,14 +116,16 @@ def detect_trial(videos:dict, # {view name: video path}, synchronised views of o
 
 # %% ../nbs/13_video_validation.ipynb #b260dd71
 def _lagged_r(x:np.ndarray, y:np.ndarray, lag:int) -> float:
+    "Pearson r of `x` against `y` shifted by `lag` frames (positive: `x` later), over the frames both have."
     a, b = (x[lag:], y[:len(y) - lag]) if lag >= 0 else (x[:lag], y[-lag:])
     ok = np.isfinite(a) & np.isfinite(b)
     return float(np.corrcoef(a[ok], b[ok])[0, 1]) if ok.sum() > 2 else np.nan
 
-def validate_angles(ours:pd.DataFrame, ref:pd.DataFrame, # angle tables with matched rows
+def validate_angles(ours:pd.DataFrame, # our angle table
+                    ref:pd.DataFrame, # the reference's, rows matched to ours
                     pairs:dict, # {our column: reference column}; pairs whose columns are absent are skipped
                     max_lag:int=10, # frames searched either way for the cross-correlation peak
-                   ) -> pd.DataFrame:
+                   ) -> pd.DataFrame: # one row per angle
     "`compare_angles` plus the cross-correlation lag (frames) and r at that lag, per angle."
     if len(ours) != len(ref):
         raise PoseDataError(f'angle tables have {len(ours)} and {len(ref)} rows: match the frames first')
@@ -130,10 +145,12 @@ _SYNC_PAIRS = [('left_ankle', 'right_ankle'), ('left_wrist', 'right_wrist'), ('l
                ('left_wrist', 'right_ankle'), ('right_wrist', 'left_ankle')]
 
 def _distances(seq:PoseSequence) -> np.ndarray:
+    "(T, 8) standardised distances between the keypoints of `_SYNC_PAIRS`: the same from any camera."
     d = np.stack([np.linalg.norm(seq.point(a) - seq.point(b), axis=-1) for a, b in _SYNC_PAIRS], 1)
     return (d - np.nanmean(d, 0)) / np.nanstd(d, 0)
 
-def sync_lag(seq:PoseSequence, ref:PoseSequence, # 3D sequences of one trial, schemas with the limbs' joints
+def sync_lag(seq:PoseSequence, # 3D sequence of one trial, a schema with the limbs' joints
+             ref:PoseSequence, # another 3D recording of the same trial
              max_lag:int=20, # frames searched either way
             ) -> tuple: # (lag in frames, positive when `seq` is later; mean r at that lag; mean r at lag 0)
     "Time offset between two 3D recordings of one movement from view-invariant keypoint distances."
@@ -144,9 +161,11 @@ def sync_lag(seq:PoseSequence, ref:PoseSequence, # 3D sequences of one trial, sc
     return best, float(r[best]), float(r[0])
 
 # %% ../nbs/13_video_validation.ipynb #fc3842a1
-SETUPS = ('single view 2D', 'single view 2D (YOLO)', 'single view 3D', 'fused views', 'self-calibrated views', 'markers 3D')
+SETUPS = ('single view 2D', 'single view 2D (YOLO)', 'single view 3D', 'fused views', 'self-calibrated views',
+          'markers 3D')
 
 def _prepared(seq:PoseSequence, swapped:np.ndarray|None, gate:float|None, cutoff_hz:float|None) -> PoseSequence:
+    "`seq` with left/right swaps fixed, the confidence gate and the low-pass applied, each when asked for."
     from mlpipe.angles3d import fix_side_swaps
     from mlpipe.filters import gate_confidence, fill_gaps, butterworth
     if swapped is not None: seq = fill_gaps(fix_side_swaps(seq, swapped), max_gap_s=0.25)
@@ -155,17 +174,21 @@ def _prepared(seq:PoseSequence, swapped:np.ndarray|None, gate:float|None, cutoff
     return seq
 
 # %% ../nbs/13_video_validation.ipynb #6f1d6503
-def video_angles(views:list, # `ViewDetections` of one trial: one for the single-view setups, several for 'fused views'
+def video_angles(views:list, # `ViewDetections` of one trial: one for single-view setups, several for 'fused views'
                  setup:str, # one of `SETUPS` except 'markers 3D'
-                 fix_swaps:bool=True, gate:float|None=None, cutoff_hz:float|None=None,
-                 depth_weight:float=1.0, per:str='trial', # for 'fused views', see `mlpipe.multiview.fuse_views`
+                 fix_swaps:bool=True, # fix the detector's left/right label swaps
+                 gate:float|None=None, # keypoints below this confidence set missing (gaps to 0.25 s filled)
+                 cutoff_hz:float|None=None, # low-pass the keypoints (zero-lag Butterworth) first
+                 depth_weight:float=1.0, # for 'fused views', see `mlpipe.multiview.fuse_views`
+                 per:str='trial', # for 'fused views': 'trial' or 'frame'
                 ) -> pd.DataFrame:
     "The angle table of one setup (2D sagittal angles or 3D OpenSim-style angles) from detected views."
     from mlpipe.angles import joint_angles
     from mlpipe.angles3d import angles3d, side_swaps
     from mlpipe.multiview import fuse_views, triangulate_uncalibrated
     if setup not in SETUPS[:5]: raise ConfigurationError(f'setup = {setup!r} is not one of {SETUPS[:5]}')
-    if 'views' not in setup and len(views) != 1: raise ConfigurationError(f'{setup!r} takes one view, got {len(views)}')
+    if 'views' not in setup and len(views) != 1:
+        raise ConfigurationError(f'{setup!r} takes one view, got {len(views)}')
     def prep(v:ViewDetections, seq:PoseSequence) -> PoseSequence:
         swapped = side_swaps(v.mediapipe_image if seq.schema == MEDIAPIPE_33 else seq) if fix_swaps else None
         return _prepared(seq, swapped, gate, cutoff_hz)
@@ -183,7 +206,12 @@ PAIRS_2D = {f'{m}_{s}': f'{o}_{s}' for s in 'rl' for m, o in
             (('hip_flexion', 'hip_flexion'), ('knee_flexion', 'knee_angle'), ('ankle_dorsiflexion', 'ankle_angle'))}
 
 # %% ../nbs/13_video_validation.ipynb #29285e68
-def bland_altman(ax, ours:np.ndarray, ref:np.ndarray, title:str='', units:str='deg') -> dict:
+def bland_altman(ax, # matplotlib axes to draw on
+                 ours:np.ndarray, # our values, frame by frame
+                 ref:np.ndarray, # the reference's, same frames
+                 title:str='', # axes title
+                 units:str='deg', # for the axis labels
+                ) -> dict: # {'bias', 'loa_low', 'loa_high'}
     "Bland-Altman plot on `ax`; returns bias and the 95 % limits of agreement."
     x, y = np.asarray(ours, float), np.asarray(ref, float)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -198,7 +226,9 @@ def bland_altman(ax, ours:np.ndarray, ref:np.ndarray, title:str='', units:str='d
     return {'bias': float(bias), 'loa_low': float(bias - 1.96 * sd), 'loa_high': float(bias + 1.96 * sd)}
 
 # %% ../nbs/13_video_validation.ipynb #75ab310b
-def _base(angle:str) -> str: return angle[:-2] if angle.endswith(('_l', '_r')) else angle
+def _base(angle:str) -> str:
+    "The angle's name without its _l/_r side."
+    return angle[:-2] if angle.endswith(('_l', '_r')) else angle
 
 def accuracy_from_validation(tables:dict, # {setup: [validate_angles tables, one per view]}
                             ) -> pd.DataFrame: # index (setup, angle without side)
@@ -208,8 +238,10 @@ def accuracy_from_validation(tables:dict, # {setup: [validate_angles tables, one
         t = pd.concat(tabs)
         t = t.assign(base=[_base(i) for i in t.index], abs_offset_deg=t.offset_deg.abs())
         g = t.groupby('base')
-        rows.append(pd.DataFrame({'setup': setup, 'r': g.r.min(), 'rmse_after_offset_deg': g.rmse_after_offset_deg.max(),
-                                  'rmse_deg': g.rmse_deg.max(), 'abs_offset_deg': g.abs_offset_deg.max(), 'n': g.size()}))
+        rows.append(pd.DataFrame({'setup': setup, 'r': g.r.min(),
+                                  'rmse_after_offset_deg': g.rmse_after_offset_deg.max(),
+                                  'rmse_deg': g.rmse_deg.max(), 'abs_offset_deg': g.abs_offset_deg.max(),
+                                  'n': g.size()}))
     out = pd.concat(rows).rename_axis('angle').reset_index().set_index(['setup', 'angle'])
     return out.round({'r': 2, 'rmse_after_offset_deg': 1, 'rmse_deg': 1, 'abs_offset_deg': 1})
 
@@ -261,19 +293,22 @@ ACCURACY.attrs['source'] = ('Pose2Sim balancing trial (1 subject, 100 frames at 
 @dataclass
 class AccuracyStatement:
     "The error to expect for one angle from one setup, from the video-vs-motion-capture validation."
-    angle: str
-    setup: str
+    angle: str                     # the angle column
+    setup: str                     # one of `SETUPS`
     rmse_after_offset_deg: float   # spread of the error once a constant offset is removed
     rmse_deg: float                # raw error, offset included
     abs_offset_deg: float          # largest constant offset seen
     r: float                       # smallest correlation seen
-    validated: bool
-    source: str = ''
-    def __str__(self):
-        if not self.validated: return f'{self.angle} ({self.setup}): no error bar, not validated for this setup'
-        return (f'{self.angle} ({self.setup}): ±{self.rmse_after_offset_deg:.0f}° after removing a constant offset '
-                f'(raw ±{self.rmse_deg:.0f}°, offset up to {self.abs_offset_deg:.0f}°, r {self.r:.2f})')
-    __repr__ = __str__
+    validated: bool                # False: the validation did not cover this angle and setup
+    source: str = ''               # the trial the numbers come from
+
+@patch
+def __str__(self:AccuracyStatement):
+    if not self.validated: return f'{self.angle} ({self.setup}): no error bar, not validated for this setup'
+    return (f'{self.angle} ({self.setup}): ±{self.rmse_after_offset_deg:.0f}° after removing a constant offset '
+            f'(raw ±{self.rmse_deg:.0f}°, offset up to {self.abs_offset_deg:.0f}°, r {self.r:.2f})')
+
+AccuracyStatement.__repr__ = AccuracyStatement.__str__
 
 # %% ../nbs/13_video_validation.ipynb #1cad1862
 def accuracy_statement(setup:str, # one of `SETUPS` (see `setup_for`)
@@ -289,15 +324,17 @@ def accuracy_statement(setup:str, # one of `SETUPS` (see `setup_for`)
 
 # %% ../nbs/13_video_validation.ipynb #a41e6732
 def accuracy_table(angles, # an angle table (DataFrame, `time` ignored) or a list of angle names
-                   setup:str) -> pd.DataFrame:
+                   setup:str, # one of `SETUPS` (see `setup_for`)
+                  ) -> pd.DataFrame: # one row per angle
     "Per angle: the expected error (deg) after offset, raw, the largest offset, r, and whether it was validated."
     names = [c for c in (angles.columns if isinstance(angles, pd.DataFrame) else angles) if c != 'time']
     rows = [accuracy_statement(setup, a) for a in names]
     return pd.DataFrame([{'angle': s.angle, 'setup': setup, 'error_after_offset_deg': s.rmse_after_offset_deg,
-                          'error_deg': s.rmse_deg, 'offset_up_to_deg': s.abs_offset_deg, 'r': s.r, 'validated': s.validated}
-                         for s in rows]).set_index('angle')
+                          'error_deg': s.rmse_deg, 'offset_up_to_deg': s.abs_offset_deg, 'r': s.r,
+                          'validated': s.validated} for s in rows]).set_index('angle')
 
-def setup_for(seq:PoseSequence) -> str:
+def setup_for(seq:PoseSequence, # a 2D or 3D sequence, with its `meta`
+             ) -> str: # a `SETUPS` entry
     "The `SETUPS` entry a pose sequence's angles are judged by."
     if seq.meta.get('fused_views'): return 'fused views'
     if seq.meta.get('self_calibrated'): return 'self-calibrated views'
