@@ -55,7 +55,8 @@ def step(self:StreamingFilter, xy:np.ndarray, # (points, dims) this frame, NaN w
 
 # %% ../nbs/31_live.ipynb #76a143a1
 @patch
-def step(self:StreamingFilter, xy:np.ndarray) -> np.ndarray:
+def step(self:StreamingFilter, xy:np.ndarray, # (points, dims) this frame, NaN where missing
+        ) -> np.ndarray: # (points, dims) filtered, NaN where missing
     "Filter one frame (all coordinates at once: transposed direct form II of each section)."
     x = np.asarray(xy, float).reshape(-1)
     ok = np.isfinite(x)

@@ -379,7 +379,9 @@ def add_serve_command(subparsers, # the `mlpipe` parser's subparsers
 
 # %% ../nbs/30_serve.ipynb #27968ed9
 def write_y4m(frames:list, # BGR images, all the same even size
-              path, fps:int=30) -> Path:
+              path, # the .y4m file written
+              fps:int=30, # frame rate in the header
+             ) -> Path:
     "A raw YUV4MPEG2 (4:2:0) file, what Chromium's fake camera reads."
     import cv2
     h, w = frames[0].shape[:2]
@@ -388,5 +390,6 @@ def write_y4m(frames:list, # BGR images, all the same even size
     with open(path, 'wb') as f:
         f.write(f'YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420jpeg\n'.encode())
         for img in frames:
-            f.write(b'FRAME\n'); f.write(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420).tobytes())
+            f.write(b'FRAME\n')
+            f.write(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420).tobytes())
     return path

@@ -56,7 +56,8 @@ def check(self:ServeConfig) -> ServeConfig: # itself, when the server can run wi
     return self
 
 # %% ../nbs/29a_serve_session.ipynb #4cce756b
-def results_db(cfg:ServeConfig) -> str: # path of the results database
+def results_db(cfg:ServeConfig, # the server's settings
+              ) -> str: # path of the results database
     "Where finished sessions are stored: `cfg.db`, else `database.path` of the settings, else mlpipe's default."
     from mlpipe import db as rdb
     return cfg.db or (cfg.settings or {}).get('database', {}).get('path') or rdb._db_path(None)
@@ -140,7 +141,8 @@ def json_safe(v): # a reply, a summary or a database row
     if v is None or isinstance(v, (str, int, bool)): return v
     return str(v)
 
-def to_json(obj) -> str: # strict JSON (no NaN)
+def to_json(obj, # a reply
+           ) -> str: # strict JSON (no NaN)
     "The JSON text of a reply."
     return json.dumps(json_safe(obj), allow_nan=False)
 
@@ -248,12 +250,16 @@ class SessionRegistry:
 
 # %% ../nbs/29a_serve_session.ipynb #64667390
 @patch
-def add(self:SessionRegistry, conn:Connection):
+def add(self:SessionRegistry,
+        conn:Connection, # a session that just opened
+       ):
     "Register a live connection."
     with self._lock: self._live[conn.id] = conn
 
 @patch
-def retire(self:SessionRegistry, conn:Connection) -> FinishedSession: # the record kept instead
+def retire(self:SessionRegistry,
+           conn:Connection, # a session that has been stored
+          ) -> FinishedSession: # the record kept instead
     "Drop a connection and everything it holds; keep a small record of it."
     rec = FinishedSession(conn.id, conn.state, conn.info(), conn.summary)
     with self._lock:
@@ -269,7 +275,9 @@ def live(self:SessionRegistry) -> list: # the live `Connection`s, a copy
     with self._lock: return list(self._live.values())
 
 @patch
-def get(self:SessionRegistry, session_id:str) -> Connection|FinishedSession|None:
+def get(self:SessionRegistry,
+        session_id:str, # 'live-...'
+       ) -> Connection|FinishedSession|None:
     "A live connection, else a remembered finished session, else None."
     with self._lock: return self._live.get(session_id) or self._done.get(session_id)
 

@@ -11,7 +11,7 @@ from .serve_session import (ServeConfig, ServerMetrics, Connection, SessionRegis
                                   handle_message, results_db, to_json)
 
 # %% auto #0
-__all__ = ['finish_connection', 'end_session', 'run_session']
+__all__ = ['finish_connection', 'end_session', 'release_memory', 'run_session']
 
 # %% ../nbs/29b_serve_socket.ipynb #4d835649
 def _live_facts(conn:Connection) -> dict:
@@ -58,10 +58,21 @@ def finish_connection(conn:Connection, # a session whose socket loop has ended
     return s.as_dict() | {'report_url': f'/sessions/{conn.id}/report'}
 
 # %% ../nbs/29b_serve_socket.ipynb #b4843970
-def end_session(conn:Connection, cfg:ServeConfig) -> dict: # the summary
+def end_session(conn:Connection, # a session whose socket loop has ended
+                cfg:ServeConfig, # where results go
+               ) -> dict: # the summary
     "Release the session's detector, then analyse and store the session (in a worker thread)."
     conn.release_detector()
-    return finish_connection(conn, cfg)
+    try: return finish_connection(conn, cfg)
+    finally: release_memory()
+
+# %% ../nbs/29b_serve_socket.ipynb #73a71bb7
+def release_memory() -> bool: # True when the C heap gave memory back to the system
+    "Return freed heap memory to the operating system (glibc's `malloc_trim`); False where there is none."
+    import ctypes
+    try: trim = getattr(ctypes.CDLL(None), 'malloc_trim', None)
+    except OSError: return False
+    return bool(trim(0)) if trim is not None else False
 
 # %% ../nbs/29b_serve_socket.ipynb #dc66d01a
 def _read_message(raw, conn:Connection, cfg:ServeConfig) -> tuple:
@@ -194,7 +205,8 @@ def _ready(conn:Connection, cfg:ServeConfig) -> dict:
 # %% ../nbs/29b_serve_socket.ipynb #d1e9e4d6
 async def run_session(ws, # an accepted WebSocket
                       conn:Connection, # its session, registered in `sessions`
-                      cfg:ServeConfig, m:ServerMetrics,
+                      cfg:ServeConfig, # the server's settings
+                      m:ServerMetrics, # the app's metrics
                       pool, # the detection thread pool
                       sessions:SessionRegistry, # the connection is retired from it once stored
                      ):
