@@ -157,7 +157,7 @@ def handle_message(conn:Connection, msg, cfg:ServeConfig, m:ServerMetrics) -> di
 # %% ../nbs/30_serve.ipynb #21d69f9d
 def finish_connection(conn:Connection, cfg:ServeConfig) -> dict:
     "Analyse the whole session and store it like `mlpipe analyze`; the summary (with `report` when there is one)."
-    from mlpipe.pipeline import write_results
+    from mlpipe.outputs import write_results
     from mlpipe import db as rdb
     db = cfg.db or (cfg.settings or {}).get('database', {}).get('path') or rdb._db_path(None)
     a, tail = conn.live.finish()
@@ -385,7 +385,8 @@ def _add_rest(app):
 VIDEO_EXT = ('.mp4', '.mov', '.avi', '.mkv', '.webm', '.m4v')
 
 def _run_job(job:dict, path:Path, cfg:ServeConfig):
-    from mlpipe.pipeline import analyze_video, write_results
+    from mlpipe.pipeline import analyze_video
+    from mlpipe.outputs import write_results
     job['state'] = 'running'
     try:
         a = analyze_video(path, cfg.backend, cfg.exercise, None, cfg.settings, progress=False)
