@@ -62,7 +62,7 @@ def resolve_reference(reference, # None, a template array, a PoseSequence, or a 
     raise PoseDataError(f'a reference must be a path, a PoseSequence or a template array, got '
                         f'{type(reference).__name__}')
 
-# %% ../nbs/16_pipeline.ipynb #e4991790
+# %% ../nbs/16_pipeline.ipynb #92147c06
 @resolve_reference.register
 def _(reference:None, backend=None, exercise='auto', config=None, progress=True): return None
 
@@ -73,7 +73,7 @@ def _(reference:np.ndarray, backend=None, exercise='auto', config=None, progress
                             f'got {reference.dtype} {reference.shape}')
     return reference.astype(float)
 
-# %% ../nbs/16_pipeline.ipynb #6c8dea97
+# %% ../nbs/16_pipeline.ipynb #1f354dd3
 @resolve_reference.register
 def _(reference:PoseSequence, backend=None, exercise='auto', config=None, progress=True) -> PoseSequence:
     want = _SCHEMA_OF_BACKEND.get(backend)
@@ -98,7 +98,7 @@ def _detect_reference(p:Path, backend:str='mediapipe', progress:bool=True) -> Po
 _REFERENCE_READERS = {'.npy': _read_template, '.parquet': lambda p, **_: load_pose(p),
                       '.csv': lambda p, **_: load_pose(p)}
 
-# %% ../nbs/16_pipeline.ipynb #7839b6b5
+# %% ../nbs/16_pipeline.ipynb #e172e8a3
 @resolve_reference.register(str)
 @resolve_reference.register(Path)
 def _(reference, backend=None, exercise='auto', config=None, progress=True):
@@ -205,7 +205,7 @@ def _measure(pose:PoseSequence, exercise:str, settings:dict, timings:dict) -> _M
         metrics = rp.rep_metrics(angles[signal], bounds, pose.fps) if len(bounds) else pd.DataFrame()
     return _Movement(clean, angles, signal, feats, bounds, metrics)
 
-# %% ../nbs/16_pipeline.ipynb #30d454ef
+# %% ../nbs/16_pipeline.ipynb #47a38894
 def rep_features(angles:pd.DataFrame, # joint angles per frame
                  features:list, # the compared angle columns
                  reps:pd.DataFrame, # one row per repetition, with `start_frame` and `end_frame`
@@ -288,7 +288,7 @@ def check_video_input(path) -> Path:
     if not p.exists(): raise PoseDataError(f'video not found: {p}')
     return p
 
-# %% ../nbs/16_pipeline.ipynb #915d2309
+# %% ../nbs/16_pipeline.ipynb #d785b523
 def _detect(path, backend:str, start_s:float=0.0, end_s:float|None=None, progress:bool=True) -> list:
     "The pose sequences a backend finds in a video: MediaPipe's one person, or YOLO's tracks (most seen first)."
     from mlpipe.detect import detect_video, MediaPipeDetector, YoloPoseDetector
