@@ -24,15 +24,21 @@ class PoseDetector:
     schema: KeypointSchema = COCO_17
     batch: int = 1 # frames `detect_video` gathers for one `detect_batch` call
 
-    def detect(self, img:np.ndarray) -> list[PoseData]:
+    def detect(self,
+               img:np.ndarray, # BGR frame
+              ) -> list[PoseData]: # one per person found
         "The people in one BGR frame."
         raise NotImplementedError(f'{type(self).__name__} must define detect')
 
-    def detect_batch(self, imgs:list) -> list[list[PoseData]]:
+    def detect_batch(self,
+                     imgs:list, # BGR frames
+                    ) -> list[list[PoseData]]: # the people of each frame
         "`detect` for several frames."
         return [self.detect(im) for im in imgs]
 
-    def track(self, img:np.ndarray) -> list[PoseData]:
+    def track(self,
+              img:np.ndarray, # BGR frame
+             ) -> list[PoseData]: # one per person, with its track id
         "`detect` with identities that persist across successive calls."
         return self.detect(img)
 

@@ -128,7 +128,9 @@ CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, started REAL, finished
 
 class BatchManifest:
     "The state of a corpus run in `OUT/manifest.sqlite`: videos by key, the file-hash cache, the runs."
-    def __init__(self, path):
+    def __init__(self,
+                 path, # OUT/manifest.sqlite (created if new)
+                ):
         self.path = Path(path)
         try:
             self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None)

@@ -275,7 +275,8 @@ def analyze_sequence(pose:PoseSequence, # the raw pose of one person (a detector
                     warnings=warnings, dtw_radius=radius)
 
 # %% ../nbs/16_pipeline.ipynb #927c8988
-def check_video_input(path) -> Path:
+def check_video_input(path, # what the user gave as the video
+                     ) -> Path: # the video file's path
     "Refuse, with what is really wrong, an input `analyze_video` cannot take: a folder, a still image, a missing file."
     from mlpipe.frames import IMAGE_EXT
     p = Path(path)
