@@ -11,10 +11,12 @@ from mlpipe.core import shared_data
 def main():
     clip = shared_data('pose2sim_balancing', 'videos', 'cam01.mp4')
     if clip is None: return
-    from mlpipe.detect import MediaPipeDetector, detect_video, video_info
+    from mlpipe.detect import MediaPipeDetector, detect_video
+    from mlpipe.frames import video_info
     from mlpipe.analysis import clean_pose, rate_pose
     from mlpipe import angles as ang, reps as rp, dtw
-    from mlpipe.pipeline import choose_signal, _rep_features, _first_good, write_results, analyze_sequence
+    from mlpipe.pipeline import choose_signal, rep_features as _rep_features, _first_good, analyze_sequence
+    from mlpipe.outputs import write_results
     from mlpipe.cli import run_analyze
     work = Path(tempfile.mkdtemp())
     run_analyze(clip, out=work / 'warm', db=work / 'w.sqlite', progress=False)            # imports, model load

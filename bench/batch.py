@@ -32,7 +32,8 @@ def build_corpus(folder:Path, n:int, frames:int, width:int, sticks:int) -> list:
     return out
 
 def plain_loop(videos:list, out:Path) -> tuple:
-    from mlpipe.pipeline import analyze_video, write_results
+    from mlpipe.pipeline import analyze_video
+    from mlpipe.outputs import write_results
     from mlpipe.core import MlpipeError
     t, ok = time.perf_counter(), 0
     for v in videos:

@@ -28,7 +28,8 @@ import httpx, psutil
 import websockets
 from websockets.asyncio.client import connect
 from mlpipe.core import shared_data
-from mlpipe.detect import MediaPipeDetector, iter_frames
+from mlpipe.detect import MediaPipeDetector
+from mlpipe.frames import iter_frames
 
 
 class BenchTimeout(Exception):

@@ -20,8 +20,9 @@ def _default_out(stem:str) -> Path:
 # %% ../nbs/19_cli.ipynb #c013
 def _check_analyze_inputs(video:Path, out:Path, db:Path, start_s:float, end_s:float|None):
     "Refuse, before any work: a video OpenCV cannot read, an output folder in use, a database that is not mlpipe's."
-    from mlpipe.detect import video_info
-    from mlpipe.pipeline import check_output_folder, check_video_input
+    from mlpipe.frames import video_info
+    from mlpipe.pipeline import check_video_input
+    from mlpipe.outputs import check_output_folder
     from mlpipe.db import check_database
     video_info(check_video_input(video))                                  # missing / folder / image / not a video
     check_output_folder(out)
@@ -57,7 +58,8 @@ def run_analyze(video, # the video file
                 strict:bool=False, # a truncated video is an error instead of a warning
                ) -> 'RunSummary': # what `write_results` wrote, with the job's seconds
     "The analyze job: everything that can be refused is refused before the detection; returns the summary."
-    from mlpipe.pipeline import analyze_video, write_results
+    from mlpipe.pipeline import analyze_video
+    from mlpipe.outputs import write_results
     t0 = time.perf_counter()
     settings = load_config(config)                                        # a bad setting or variable: refused first
     backend = backend or settings['pose']['backend']
@@ -120,7 +122,8 @@ def run_demo(out=None, # a new (or empty) output folder; None: mlpipe_runs/demo-
              vram:bool=True, # profile the pose model's memory
             ) -> 'RunSummary': # what `write_results` wrote, with the detection, the truth check and the seconds
     "The demo job: detection on a real image, a generated session analysed against its truth; returns the summary."
-    from mlpipe.pipeline import check_output_folder, analyze_sequence, write_results
+    from mlpipe.pipeline import analyze_sequence
+    from mlpipe.outputs import check_output_folder, write_results
     from mlpipe.synth import generate_session, render_video
     t0 = time.perf_counter()
     out = Path(out) if out else _default_out('demo')

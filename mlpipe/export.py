@@ -12,7 +12,8 @@ import pandas as pd
 from fastcore.basics import patch
 from .core import ModelError, GPUError, ConfigurationError, import_ultralytics, shared_data
 from .data import PoseSequence, COCO_17
-from .detect import bundled_yolo_weights, iter_frames, video_info, keypoint_agreement
+from .detect import bundled_yolo_weights, keypoint_agreement
+from .frames import iter_frames, video_info
 
 # %% auto #0
 __all__ = ['POSE_AXES', 'TRITON_PLATFORM', 'parity_frames', 'Letterbox', 'letterbox', 'Detection', 'decode_pose', 'Runtime',

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['fmt_value', 'fig_html', 'table_html', 'facts_html', 'write_report', 'analysis_headline', 'browser_check']
+__all__ = ['fmt_value', 'fig_html', 'facts_html', 'table_html', 'write_report', 'analysis_headline', 'browser_check']
 
 # %% ../nbs/15_report.ipynb #53887d07
 _DECIMALS = [(('_deg_s', 'deg/s'), 0), (('_s', '(s)', ' s'), 2), (('_deg', '(deg)', 'deg'), 1), (('_mb', 'mib'), 1),
@@ -26,14 +26,27 @@ def fmt_value(v, # a value of a report: a float is rounded, anything else is sho
     d = next((d for ends, d in _DECIMALS if any(n.endswith(e) or e in n for e in ends)), None)
     return f'{v:.{d}f}' if d is not None else f'{v:.3g}'
 
-def fig_html(fig, alt:str='figure', dpi:int=110) -> str:
+# %% ../nbs/15_report.ipynb #8a07b2ea
+def fig_html(fig, # a matplotlib figure; it is closed once encoded
+             alt:str='figure', # the image's text for screen readers and when images are off
+             dpi:int=110, # resolution of the PNG
+            ) -> str:
     "A matplotlib figure as an embedded <img> (the figure is closed)."
     import matplotlib.pyplot as plt
     buf = io.BytesIO()
     fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight')
     plt.close(fig)
-    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"/></figure>'
+    png = base64.b64encode(buf.getvalue()).decode()
+    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{png}"/></figure>'
 
+def facts_html(facts:dict, # label -> value; numbers are rounded by their label (`fmt_value`)
+              ) -> str:
+    "A key-value list (numbers rounded by their name)."
+    rows = ''.join(f'<tr><th>{html.escape(str(k))}</th><td>{html.escape(fmt_value(v, str(k)))}</td></tr>'
+                   for k, v in facts.items())
+    return f'<table class="facts">{rows}</table>'
+
+# %% ../nbs/15_report.ipynb #2ce17c33
 def table_html(df:pd.DataFrame, # one row per item; numbers are rounded by column name (`fmt_value`)
                index=False, # show the index
                floatfmt:str|None=None, # one format for every float instead (e.g. '{:.3g}')
@@ -41,36 +54,47 @@ def table_html(df:pd.DataFrame, # one row per item; numbers are rounded by colum
               ) -> str:
     "A DataFrame as an HTML table that fits the page: numbers rounded, long text wrapping, wide tables scrolling."
     d = df.reset_index() if index else df
-    show = lambda v, c: '–' if v is None or (isinstance(v, float) and np.isnan(v)) else (
-        fmt_value(v, str(c)) if floatfmt is None or not isinstance(v, (float, np.floating)) else floatfmt.format(v))
-    head = ''.join(f'<th>{html.escape(str(c)).replace("_", "_<wbr>")}</th>' for c in d.columns)   # long names break at _
+    def show(v, c):
+        if v is None or (isinstance(v, float) and np.isnan(v)): return '–'
+        if floatfmt is None or not isinstance(v, (float, np.floating)): return fmt_value(v, str(c))
+        return floatfmt.format(v)
+    head = ''.join(f'<th>{html.escape(str(c)).replace("_", "_<wbr>")}</th>' for c in d.columns)   # breaks at _
     classes = row_classes if row_classes is not None else [''] * len(d)
     rows = ''.join(f'<tr{f" class={chr(34)}{k}{chr(34)}" if k else ""}>'
                    + ''.join(f'<td>{html.escape(show(v, c))}</td>' for v, c in zip(r, d.columns)) + '</tr>'
                    for r, k in zip(d.itertuples(index=False), classes))
-    return f'<div class="tbl-wrap"><table class="tbl"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
-
-def facts_html(facts:dict) -> str:
-    "A key-value list (numbers rounded by their name)."
-    rows = ''.join(f'<tr><th>{html.escape(str(k))}</th><td>{html.escape(fmt_value(v, str(k)))}</td></tr>' for k, v in facts.items())
-    return f'<table class="facts">{rows}</table>'
+    return (f'<div class="tbl-wrap"><table class="tbl"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+            '</div>')
 
 # %% ../nbs/15_report.ipynb #50d70c0c
-_CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+_CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;font-size:.9em}td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:right}
 table.facts th{text-align:left;color:#555;font-weight:normal}table.facts td{text-align:left}
 tr.flagged td{background:#fde8e8}figure{margin:1em 0}img{max-width:100%}.muted{color:#777;font-size:.85em}
-.tbl-wrap{max-width:100%;overflow-x:auto}table.tbl td{white-space:nowrap}table.tbl td:last-child{white-space:normal;text-align:left;min-width:14em}
+.tbl-wrap{max-width:100%;overflow-x:auto}table.tbl td{white-space:nowrap}
+table.tbl td:last-child{white-space:normal;text-align:left;min-width:14em}
 table.tbl th{white-space:normal;vertical-align:bottom;font-size:.85em}table.tbl th:last-child{text-align:left}
-.headline{font-size:1.05em;line-height:1.5;background:#f4f7fb;border-left:4px solid #3b6ea8;padding:.6em 1em;margin:1em 0}
+.headline{font-size:1.05em;line-height:1.5;background:#f4f7fb;border-left:4px solid #3b6ea8;padding:.6em 1em;
+margin:1em 0}
 .headline p{margin:.15em 0}.warnings{background:#fff4e5;border-left:4px solid #e08a00;padding:.6em 1em;margin:1em 0}
 .warnings li{margin:.2em 0}"""
 
+# %% ../nbs/15_report.ipynb #742c331c
+def _json_default(o):
+    "numpy numbers and arrays, and paths, as JSON."
+    if isinstance(o, (np.integer,)): return int(o)
+    if isinstance(o, (np.floating,)): return float(o)
+    if isinstance(o, np.ndarray): return o.tolist()
+    if isinstance(o, Path): return str(o)
+    raise TypeError(f'not JSON serialisable: {type(o).__name__}')
+
 def write_report(path:str|Path, # .html file to write (refuses to overwrite an existing file)
-                 title:str, sections:list, # [(heading, html block or list of blocks), ...]
+                 title:str, # the page's title
+                 sections:list, # [(heading, html block or list of blocks), ...]
                  summary:dict|None=None, # also written beside the page as <name>.json
-                 headline:list|None=None, # the lines a reader sees first: what was analysed, what was found, what to look at
+                 headline:list|None=None, # the lines a reader sees first: what was analysed, found, to look at
                  warnings:list|None=None, # plain-language warnings, shown in a box under the headline
                 ) -> Path:
     "Write a self-contained HTML report (and its JSON summary)."
@@ -80,7 +104,8 @@ def write_report(path:str|Path, # .html file to write (refuses to overwrite an e
     top = ''.join(f'<p>{html.escape(str(l))}</p>' for l in headline or [])
     top = f'<div class="headline">{top}</div>' if top else ''
     if warnings:
-        top += '<div class="warnings"><strong>Warnings</strong><ul>' + ''.join(f'<li>{html.escape(str(w))}</li>' for w in warnings) + '</ul></div>'
+        items = ''.join(f'<li>{html.escape(str(w))}</li>' for w in warnings)
+        top += f'<div class="warnings"><strong>Warnings</strong><ul>{items}</ul></div>'
     stamp = datetime.datetime.now().isoformat(timespec='seconds')
     page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f'<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>{top}{body}'
@@ -89,53 +114,73 @@ def write_report(path:str|Path, # .html file to write (refuses to overwrite an e
     if summary is not None: p.with_suffix('.json').write_text(json.dumps(summary, indent=2, default=_json_default))
     return p
 
-def _json_default(o):
-    if isinstance(o, (np.integer,)): return int(o)
-    if isinstance(o, (np.floating,)): return float(o)
-    if isinstance(o, np.ndarray): return o.tolist()
-    if isinstance(o, Path): return str(o)
-    raise TypeError(f'not JSON serialisable: {type(o).__name__}')
-
 # %% ../nbs/15_report.ipynb #d9696803
-def analysis_headline(a, # an `Analysis` (mlpipe.pipeline): pose, reps, signal, quality, warnings and, for a video, video
+def _headline_source(a) -> str:
+    "What was analysed: the video (frames, fps, backend) or the pose sequence."
+    v, p = getattr(a, 'video', None), a.pose
+    if v is None: return f'{p.source or "a pose sequence"} ({p.n_frames} frames at {p.fps:.0f} fps)'
+    frames, fps = getattr(v, 'frames', p.n_frames), getattr(v, 'fps', p.fps)
+    return f'{Path(str(v.path)).name} ({frames} frames at {fps:.0f} fps, {getattr(v, "backend", "")} pose)'
+
+def _headline_look(a, flagged:list) -> str:
+    "What to look at first: a warning, the most different flagged repetition, poor data, or nothing."
+    warns = list(getattr(a, 'warnings', []) or [])
+    if warns: return f'the warning{"s" if len(warns) > 1 else ""} below first: {warns[0]}'
+    if flagged:
+        w = a.reps.loc[a.reps.dtw_distance.idxmax()]
+        return f'repetition {int(w.rep)} ({w.reasons or "different timing"}), in the angle plot and the table'
+    q = a.quality['pose_quality']
+    if q < 0.5: return f"data quality ({q:.2f} of 1): see its recommendations"
+    return 'nothing stands out; the table has each repetition\'s timing and range'
+
+# %% ../nbs/15_report.ipynb #9dc2555d
+def analysis_headline(a, # an `Analysis` (mlpipe.pipeline): pose, reps, signal, quality, warnings, video
                      ) -> list[str]: # three lines: what was analysed, what was found, what to look at
     "The three lines a report opens with."
-    v, p = getattr(a, 'video', None), a.pose
-    if v is not None: src = f'{Path(str(v.path)).name} ({getattr(v, "frames", p.n_frames)} frames at {getattr(v, "fps", p.fps):.0f} fps, {getattr(v, "backend", "")} pose)'
-    else: src = f'{p.source or "a pose sequence"} ({p.n_frames} frames at {p.fps:.0f} fps)'
     r = a.reps
     flagged = [int(x) for x in r.rep[r.flagged]] if len(r) else []
-    found = f'{len(r)} repetitions' + (f', range of motion {r.rom_deg.min():.0f}-{r.rom_deg.max():.0f} deg' if len(r) else '')
-    found += f'; flagged as unlike the others: repetition {", ".join(map(str, flagged))}' if flagged else '; none flagged'
-    warns = list(getattr(a, 'warnings', []) or [])
-    if warns: look = f'the warning{"s" if len(warns) > 1 else ""} below first: {warns[0]}'
-    elif flagged:
-        w = r.loc[r.dtw_distance.idxmax()]
-        look = f'repetition {int(w.rep)} ({w.reasons or "different timing"}), in the angle plot and the table'
-    elif a.quality['pose_quality'] < 0.5: look = f"data quality ({a.quality['pose_quality']:.2f} of 1): see its recommendations"
-    else: look = 'nothing stands out; the table has each repetition\'s timing and range'
-    return [f'Analysed: {src}, repetitions counted from {a.signal}.', f'Found: {found}.', f'Look at: {look}.']
+    found = f'{len(r)} repetitions'
+    if len(r): found += f', range of motion {r.rom_deg.min():.0f}-{r.rom_deg.max():.0f} deg'
+    if flagged: found += f'; flagged as unlike the others: repetition {", ".join(map(str, flagged))}'
+    else: found += '; none flagged'
+    return [f'Analysed: {_headline_source(a)}, repetitions counted from {a.signal}.', f'Found: {found}.',
+            f'Look at: {_headline_look(a, flagged)}.']
 
 # %% ../nbs/15_report.ipynb #baf788eb
-def browser_check(html_path, expect:str='', screenshot=None, timeout_s:int=120, count_images:bool=True) -> dict:
+_CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                   '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                   '--enable-logging=stderr', '--v=0', '--virtual-time-budget=4000', '--window-size=1200,1600']
+_COUNT_IMAGES_JS = ("<script>addEventListener('load',()=>{const n=[...document.images].filter(i=>i.naturalWidth>0)"
+                    ".length;document.body.setAttribute('data-decoded-images',n)})</script>")
+
+def _chromium() -> str|None:
+    "The Chromium executable, or None."
+    import shutil
+    return next((shutil.which(n) for n in ('chromium', 'chromium-browser', 'google-chrome') if shutil.which(n)), None)
+
+# %% ../nbs/15_report.ipynb #4342df4e
+def browser_check(html_path, # the page to load
+                  expect:str='', # text the rendered page must contain ('' : nothing checked)
+                  screenshot=None, # a .png path to save a screenshot to
+                  timeout_s:int=120, # for each Chromium run
+                  count_images:bool=True, # count decoded images (on a copy of the page: self-contained pages only)
+                 ) -> dict: # available, console_errors, expected_found, images_decoded, images_in_page, exit_code
     "Load a page in headless Chromium: console errors, expected text present, images decoded, optional screenshot."
-    import shutil, subprocess, tempfile, re
-    exe = next((shutil.which(n) for n in ('chromium', 'chromium-browser', 'google-chrome') if shutil.which(n)), None)
+    import subprocess, tempfile, re
+    exe = _chromium()
     if exe is None: return {'available': False, 'note': 'chromium not installed (apt-get install chromium)'}
     url = Path(html_path).resolve().as_uri()
-    flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-             '--disable-component-update', '--disable-sync', '--enable-logging=stderr', '--v=0', '--virtual-time-budget=4000', '--window-size=1200,1600']
-    js = ("<script>addEventListener('load',()=>{const n=[...document.images].filter(i=>i.naturalWidth>0).length;"
-          "document.body.setAttribute('data-decoded-images',n)})</script>")
     with tempfile.TemporaryDirectory() as prof:
-        probe = Path(prof) / 'probe.html'                     # a copy with an image-counting script (self-contained pages only)
+        probe = Path(prof) / 'probe.html'                     # a copy with an image-counting script
         if count_images:
-            probe.write_text(Path(html_path).read_text(encoding='utf-8').replace('</body>', js + '</body>'), encoding='utf-8')
-        r = subprocess.run([exe, *flags, f'--user-data-dir={prof}/u', '--dump-dom', probe.as_uri() if count_images else url],
-                           capture_output=True, text=True, timeout=timeout_s)
-        if screenshot:
-            subprocess.run([exe, *flags, f'--user-data-dir={prof}/u', f'--screenshot={Path(screenshot).resolve()}', url], capture_output=True, timeout=timeout_s)
+            page = Path(html_path).read_text(encoding='utf-8')
+            probe.write_text(page.replace('</body>', _COUNT_IMAGES_JS + '</body>'), encoding='utf-8')
+        run = lambda *args: subprocess.run([exe, *_CHROMIUM_FLAGS, f'--user-data-dir={prof}/u', *args],
+                                           capture_output=True, text=True, timeout=timeout_s)
+        r = run('--dump-dom', probe.as_uri() if count_images else url)
+        if screenshot: run(f'--screenshot={Path(screenshot).resolve()}', url)
     errors = [l for l in r.stderr.splitlines() if 'CONSOLE' in l and re.search(r'error|uncaught|failed', l, re.I)]
     m = re.search(r'data-decoded-images="(\d+)"', r.stdout)
     return {'available': True, 'console_errors': errors, 'expected_found': (expect in r.stdout) if expect else True,
-            'images_decoded': int(m[1]) if m else 0, 'images_in_page': r.stdout.count('<img'), 'exit_code': r.returncode}
+            'images_decoded': int(m[1]) if m else 0, 'images_in_page': r.stdout.count('<img'),
+            'exit_code': r.returncode}

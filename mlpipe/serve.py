@@ -172,7 +172,8 @@ VIDEO_EXT = ('.mp4', '.mov', '.avi', '.mkv', '.webm', '.m4v')
 
 def _run_job(job:dict, path:Path, cfg:ServeConfig):
     "Analyse an uploaded video and store it like `mlpipe analyze` (in the jobs thread); the upload is removed."
-    from mlpipe.pipeline import analyze_video, write_results
+    from mlpipe.pipeline import analyze_video
+    from mlpipe.outputs import write_results
     job['state'] = 'running'
     try:
         a = analyze_video(path, cfg.backend, cfg.exercise, None, cfg.settings, progress=False)

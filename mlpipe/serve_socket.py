@@ -23,7 +23,7 @@ def _live_facts(conn:Connection) -> dict:
 def _store_row_only(conn:Connection, cfg:ServeConfig, db, live:dict, why:str, a=None) -> dict:
     "The database rows of a session without its files (too short to analyse, or its files failed); its summary."
     from mlpipe import db as rdb
-    from mlpipe.pipeline import session_rows
+    from mlpipe.outputs import session_rows
     rdb.setup_database(db)
     if a is None:
         backend = cfg.backend if conn.mode == 'frames' else 'client keypoints'
@@ -42,7 +42,7 @@ def finish_connection(conn:Connection, # a session whose socket loop has ended
                       cfg:ServeConfig, # where results go
                      ) -> dict: # the summary for the client (`report_url` when there is a report)
     "Analyse the whole session and store it like `mlpipe analyze`."
-    from mlpipe.pipeline import write_results
+    from mlpipe.outputs import write_results
     db, live = results_db(cfg), _live_facts(conn)
     a, tail = conn.live.finish()
     live['reps_added_at_end'] = len(tail)

@@ -58,7 +58,8 @@ def _mediapipe_both(path:Path) -> dict:
     "MediaPipe Pose once over a video: image landmarks (px), world landmarks (m), visibility, timestamps."
     import contextlib, cv2
     from mlpipe.core import native_stderr_silenced
-    from mlpipe.detect import MediaPipeDetector, iter_frames
+    from mlpipe.detect import MediaPipeDetector
+    from mlpipe.frames import iter_frames
     img, world, vis, times = [], [], [], []
     with MediaPipeDetector() as det:
         for _, t, frame in iter_frames(path):
@@ -92,7 +93,7 @@ def detect_trial(videos:dict, # {view name: video path}, synchronised views of o
     "Every view of a trial detected once per backend, as PoseSequences (MediaPipe world landmarks flagged as such)."
     from tqdm.auto import tqdm
     from mlpipe.data import COCO_17
-    from mlpipe.detect import video_info
+    from mlpipe.frames import video_info
     out = {}
     for name, p in tqdm(videos.items(), desc='views', disable=not progress, leave=False):
         p = Path(p)
