@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 import torch.nn as nn
 from fastcore.basics import patch
-from .core import GPUError, ModelError, GPUDevice, _nvml_gpus, native_stderr_silenced
+from .core import GPUError, ModelError, GPUDevice, nvml_gpus, native_stderr_silenced
 from .vram_estimate import MB, MemoryReport, AUTOCAST_DTYPES, estimate_step, batch_shape, scalar_loss
 from .vram_estimate import check_trainable, gradient_mb
 
@@ -24,11 +24,11 @@ __all__ = ['CUDA_CONTEXT_MB', 'gpu_info', 'gpu_note', 'get_memory_info', 'exampl
 # %% ../nbs/09_vram.ipynb #56a38c1f
 def gpu_info() -> list[GPUDevice]: # one per GPU: name, total and free memory (MiB), compute capability
     "Every NVIDIA GPU as NVML reports it (empty when there is no driver or GPU; `gpu_note()` says why)."
-    return _nvml_gpus()[0]
+    return nvml_gpus()[0]
 
 def gpu_note() -> str: # the reason, in words
     "Why `gpu_info()` returns no GPU (empty when it finds one)."
-    return _nvml_gpus()[1]
+    return nvml_gpus()[1]
 
 # %% ../nbs/09_vram.ipynb #dd259395
 def get_memory_info(device:str|None=None, # 'cpu', 'cuda' or 'cuda:N'; None: the GPU when there is one
