@@ -205,8 +205,8 @@ def compare_angles(ours:pd.DataFrame, # mlpipe's angles
         ok = np.isfinite(x) & np.isfinite(y)
         x, y = x[ok], y[ok]
         rows.append({'angle': a, 'reference': b, 'r': np.corrcoef(x, y)[0, 1],
-                     'rmse_deg': np.sqrt(np.mean((x - y) ** 2)), 'offset_deg': np.mean(x - y), 'rmse_after_offset_deg': np.std(x - y), 'ref_sd_deg': np.std(y),
-                     'n': int(ok.sum())})
+                     'rmse_deg': np.sqrt(np.mean((x - y) ** 2)), 'offset_deg': np.mean(x - y),
+                     'rmse_after_offset_deg': np.std(x - y), 'ref_sd_deg': np.std(y), 'n': int(ok.sum())})
     return pd.DataFrame(rows).set_index('angle')
 
 # %% ../nbs/05_angles.ipynb #12fc5f7d
