@@ -4,18 +4,17 @@
 
 # %% ../nbs/00_core.ipynb #9cdb3b6e
 from __future__ import annotations
-import os, sys, json, copy, ctypes, logging, platform, threading, contextlib
-from dataclasses import dataclass, field, asdict, fields
+import os, sys, json, copy, ctypes, logging, threading, contextlib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 import yaml
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['DEFAULT_CONFIG', 'ENV_VARIABLES', 'LOG_FORMAT', 'MACHINE_PROFILES', 'MlpipeError', 'ConfigurationError',
-           'PoseDataError', 'GPUError', 'DatabaseError', 'ModelError', 'Result', 'validate_config', 'env_overrides',
-           'load_config', 'as_settings', 'setup_logging', 'native_stderr_silenced', 'GPUDevice', 'nvml_gpus',
-           'HardwareProfile', 'Config', 'get_machine_config', 'shared_data_dir', 'shared_data', 'cache_dir',
+__all__ = ['DEFAULT_CONFIG', 'ENV_VARIABLES', 'LOG_FORMAT', 'MlpipeError', 'ConfigurationError', 'PoseDataError', 'GPUError',
+           'DatabaseError', 'ModelError', 'Result', 'validate_config', 'env_overrides', 'load_config', 'as_settings',
+           'setup_logging', 'native_stderr_silenced', 'shared_data_dir', 'shared_data', 'cache_dir',
            'import_ultralytics']
 
 # %% ../nbs/00_core.ipynb #0e128f15
@@ -229,162 +228,6 @@ def native_stderr_silenced():
                 ctypes.CDLL(None).fflush(None)                # C stdio may hold some of it: drop that too
                 os.dup2(_quiet['saved'], 2)
                 os.close(_quiet['saved'])
-
-# %% ../nbs/00_core.ipynb #0eb7fe74
-@dataclass
-class GPUDevice:
-    "What NVML says about one GPU."
-    index: int                      # NVML's device index
-    name: str                       # e.g. 'NVIDIA H100 80GB HBM3'
-    memory_total_mb: float
-    memory_free_mb: float           # v2 query: driver-reserved memory is not counted as used
-    compute_capability: tuple = (0, 0)  # (major, minor), e.g. (9, 0) for Hopper
-
-def nvml_gpus() -> tuple[list, str]: # the GPUs NVML sees, and why there are none ('' when there are)
-    "GPUs seen by NVML, and a note saying why there are none: mlpipe's one NVML reader."
-    try: import pynvml
-    except ImportError: return [], 'nvidia-ml-py is not installed'
-    try: pynvml.nvmlInit()
-    except Exception as e: return [], f'no NVIDIA driver/GPU ({type(e).__name__}: {e})'
-    try: gpus = [_nvml_device(pynvml, i) for i in range(pynvml.nvmlDeviceGetCount())]
-    finally: pynvml.nvmlShutdown()
-    return gpus, '' if gpus else 'NVML reports no GPU'
-
-def _nvml_device(pynvml, i:int) -> GPUDevice:
-    "GPU `i` as NVML describes it (the v2 memory query where the driver has it)."
-    h = pynvml.nvmlDeviceGetHandleByIndex(i)
-    try: mem = pynvml.nvmlDeviceGetMemoryInfo(h, version=pynvml.nvmlMemory_v2)
-    except Exception: mem = pynvml.nvmlDeviceGetMemoryInfo(h)
-    name = pynvml.nvmlDeviceGetName(h)
-    cc = pynvml.nvmlDeviceGetCudaComputeCapability(h)
-    name = name.decode() if isinstance(name, bytes) else name
-    return GPUDevice(i, name, mem.total / 2**20, mem.free / 2**20, tuple(cc))
-
-# %% ../nbs/00_core.ipynb #bcc52f1a
-def _ram_mb() -> float:
-    "Physical memory of this machine (MiB), 0 where the OS does not say."
-    try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**20
-    except (ValueError, OSError, AttributeError): return 0.0
-
-# %% ../nbs/00_core.ipynb #b848b1cf
-@dataclass
-class HardwareProfile:
-    "The machine mlpipe runs on: CPUs, RAM and NVIDIA GPUs."
-    cpu_count: int
-    ram_mb: float
-    gpus: list = field(default_factory=list)  # `GPUDevice`s
-    gpu_note: str = ''                        # why there is no GPU
-    platform: str = ''
-
-@patch(cls_method=True)
-def detect(cls:HardwareProfile) -> HardwareProfile:
-    "Read this machine."
-    gpus, note = nvml_gpus()
-    return cls(os.cpu_count() or 1, _ram_mb(), gpus, note, platform.platform())
-
-@patch(as_prop=True)
-def has_gpu(self:HardwareProfile) -> bool: return bool(self.gpus)
-
-# %% ../nbs/00_core.ipynb #b069b6e8
-def _profile_gpu(gib:int, cc:tuple) -> GPUDevice:
-    "A GPU of `gib` GiB and compute capability `cc`, for a named machine profile."
-    return GPUDevice(0, f'profile {gib} GiB (sm {cc[0]}.{cc[1]})', gib * 1024, gib * 1024, cc)
-
-MACHINE_PROFILES = {
-    'cpu':      HardwareProfile(cpu_count=2, ram_mb=24 * 1024, gpus=[], gpu_note='profile without GPU'),
-    'gpu-8gb':  HardwareProfile(cpu_count=8, ram_mb=32 * 1024, gpus=[_profile_gpu(8, (7, 5))]),
-    'gpu-24gb': HardwareProfile(cpu_count=16, ram_mb=64 * 1024, gpus=[_profile_gpu(24, (8, 6))]),
-    'gpu-80gb': HardwareProfile(cpu_count=16, ram_mb=128 * 1024, gpus=[_profile_gpu(80, (9, 0))]),
-}
-
-# %% ../nbs/00_core.ipynb #fc8cc7f5
-@dataclass
-class Config:
-    "Run settings: device, precision, batch size and workers, plus the nested module settings."
-    device: str = 'cpu'             # 'cpu' or 'cuda:N'
-    precision: str = 'fp32'         # 'fp32', 'fp16' or 'bf16'
-    batch_size: int = 1
-    num_workers: int = 0
-    settings: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_CONFIG))
-    hardware: str = ''  # one line saying which machine the decision was made for
-
-# %% ../nbs/00_core.ipynb #67df9b5a
-def _hardware_rules(hw:HardwareProfile) -> tuple:
-    "(device, precision, batch size, workers, description) the table above gives for `hw`."
-    if not hw.has_gpu:
-        desc = f'CPU only ({hw.cpu_count} cores; {hw.gpu_note})'
-        return 'cpu', 'fp32', int(min(8, max(1, hw.cpu_count // 2))), max(0, hw.cpu_count - 1), desc
-    g = hw.gpus[0]
-    cc = tuple(g.compute_capability)
-    prec = 'bf16' if cc >= (8, 0) else 'fp16' if cc >= (7, 0) else 'fp32'
-    bs = int(min(64, max(1, 8 * (g.memory_total_mb // 8192))))
-    return 'cuda:0', prec, bs, min(8, max(0, hw.cpu_count - 1)), f'{g.name}, {g.memory_total_mb/1024:.0f} GiB'
-
-@patch(cls_method=True)
-def for_hardware(cls:Config,
-                 hw:HardwareProfile, # the machine to decide for
-                 settings:dict|None=None, # partial settings; explicit values win over the rules
-                ) -> Config:
-    "Decide device, precision, batch size and workers for `hw`; explicit settings win over the rules."
-    s = as_settings(settings or {})
-    dev, prec, bs, workers, desc = _hardware_rules(hw)
-    if s['device'] != 'auto': dev = s['device']
-    if dev == 'cpu': prec = 'fp32'
-    if s['device'] == 'cpu' and s['precision'] in ('fp16', 'bf16'):
-        raise ConfigurationError(f"setting 'precision' = {s['precision']!r} is not supported with device 'cpu'; "
-                                 f"use 'fp32'")
-    if s['precision'] != 'auto': prec = s['precision']
-    if s['batch_size']: bs = s['batch_size']
-    if s['num_workers']: workers = s['num_workers']
-    return cls(dev, prec, bs, workers, s, desc)
-
-# %% ../nbs/00_core.ipynb #984dd89f
-@patch(cls_method=True)
-def auto_detect(cls:Config,
-                settings:dict|None=None, # partial settings; explicit values win over the rules
-               ) -> Config:
-    "Decide for the machine this runs on."
-    return cls.for_hardware(HardwareProfile.detect(), settings)
-
-@patch(cls_method=True)
-def from_profile(cls:Config,
-                 name:str, # a key of `MACHINE_PROFILES`
-                 settings:dict|None=None, # partial settings; explicit values win over the rules
-                ) -> Config:
-    "Decide for a named machine profile (see `MACHINE_PROFILES`)."
-    if name not in MACHINE_PROFILES:
-        raise ConfigurationError(f"unknown machine profile {name!r}; known: {', '.join(MACHINE_PROFILES)}")
-    return cls.for_hardware(MACHINE_PROFILES[name], settings)
-
-# %% ../nbs/00_core.ipynb #1176108d
-@patch
-def save(self:Config,
-         path:str|Path, # the JSON file to write
-        ) -> Path:
-    "Write as JSON."
-    p = Path(path)
-    p.write_text(json.dumps(asdict(self), indent=2))
-    return p
-
-@patch(cls_method=True)
-def load(cls:Config,
-         path:str|Path, # a JSON file written by `save`
-        ) -> Config:
-    "Read a JSON written by `save`, validating its settings."
-    try: d = json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as e: raise ConfigurationError(f'cannot read config {path}: {e}') from e
-    unknown = set(d) - set(cls.__dataclass_fields__)
-    if unknown: raise ConfigurationError(f'unknown config fields in {path}: {sorted(unknown)}')
-    c = cls(**d)
-    validate_config(c.settings)
-    return c
-
-# %% ../nbs/00_core.ipynb #7f039f15
-def get_machine_config(name:str='auto', # 'auto' for this machine, or a key of `MACHINE_PROFILES`
-                       settings:dict|None=None, # partial settings; explicit values win over the rules
-                      ) -> Config:
-    "The run configuration for this machine ('auto') or a named profile (design-document API)."
-    return Config.auto_detect(settings) if name == 'auto' else Config.from_profile(name, settings)
 
 # %% ../nbs/00_core.ipynb #6894e417
 _log = logging.getLogger('mlpipe')

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from fastcore.basics import patch
-from .core import MlpipeError, ModelError, GPUError, ConfigurationError, Config, cache_dir
+from .core import MlpipeError, ModelError, GPUError, ConfigurationError, cache_dir
+from .hardware import Config
 from .benchmark import BenchmarkRunner, BenchmarkConfig, measure_time
 from .detect import bundled_yolo_weights
 from .export import (Detection, ModelExporter, TorchRuntime, decode_pose, letterbox, load_runtime, parity_frames,

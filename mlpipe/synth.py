@@ -11,25 +11,12 @@ import numpy as np
 import pandas as pd
 from .core import ConfigurationError, PoseDataError
 from .data import PoseSequence, MEDIAPIPE_33
+from .skeleton import WINTER_FRACTIONS, segment_lengths, leg_directions, standing_kinematics
+from .skeleton import PinholeCamera, plank_kinematics, angle_between
 from .draw import draw_skeleton
 
 # %% auto #0
-__all__ = ['WINTER_FRACTIONS', 'DEFAULT_DEPTH', 'DEFAULT_TEMPO', 'FLAWS', 'segment_lengths', 'rep_profile', 'sag',
-           'leg_directions', 'standing_kinematics', 'PinholeCamera', 'SynthSession', 'generate_session', 'render_video']
-
-# %% ../nbs/02_synth.ipynb #1630d4e5
-WINTER_FRACTIONS = {
-    'thigh': 0.530 - 0.285, 'shank': 0.285 - 0.039, 'ankle_height': 0.039, 'foot': 0.152,
-    'trunk': 0.818 - 0.530, 'upper_arm': 0.186, 'forearm': 0.146, 'hand': 0.108,
-    'shoulder_width': 0.259, 'hip_width': 0.191,
-}
-
-def segment_lengths(height_m:float=1.75, # body height, metres
-                   ) -> dict: # segment -> length in metres
-    "Segment lengths in metres for a person `height_m` tall (Winter 2009)."
-    if not 0.5 < height_m < 2.6:
-        raise ConfigurationError(f"height_m = {height_m} is not a human height (0.5-2.6 m)")
-    return {k: v * height_m for k, v in WINTER_FRACTIONS.items()}
+__all__ = ['DEFAULT_DEPTH', 'DEFAULT_TEMPO', 'FLAWS', 'rep_profile', 'SynthSession', 'generate_session', 'render_video']
 
 # %% ../nbs/02_synth.ipynb #3e03a08a
 def rep_profile(reps:int=5, # repetitions
@@ -54,144 +41,6 @@ def rep_profile(reps:int=5, # repetitions
     up = 0.5 + 0.5 * np.cos(np.pi * np.clip((tau - eccentric_fraction) / (1 - eccentric_fraction), 0, 1))
     u = np.where(inside, np.where(tau < eccentric_fraction, down, up), 0.0)
     return t, u, np.where(inside, rep, -1)
-
-# %% ../nbs/02_synth.ipynb #6a6b0a66
-def sag(a_deg:np.ndarray, # angles from straight down, degrees, positive forward
-       ) -> np.ndarray: # (T, 3) unit vectors
-    "Unit vectors (T, 3) at `a_deg` from straight down, positive forward, in the sagittal (X-Y) plane."
-    a = np.radians(a_deg)
-    return np.stack([np.sin(a), -np.cos(a), np.zeros_like(a)], -1)
-
-def _rot_x(v:np.ndarray, b_deg:np.ndarray) -> np.ndarray:
-    "Rotate vectors (T, 3) about X by `b_deg` (positive turns +Y toward +Z)."
-    b = np.radians(b_deg)
-    c, s = np.cos(b), np.sin(b)
-    return np.stack([v[:, 0], v[:, 1] * c - v[:, 2] * s, v[:, 1] * s + v[:, 2] * c], -1)
-
-def _unit(v:np.ndarray) -> np.ndarray:
-    "Vectors (..., 3) scaled to length 1."
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
-
-# %% ../nbs/02_synth.ipynb #32246c7c
-def leg_directions(hip:np.ndarray, # hip flexion (T,), degrees
-                   knee:np.ndarray, # knee flexion (T,), degrees
-                   ankle:np.ndarray, # ankle dorsiflexion (T,), degrees
-                   trunk:np.ndarray, # trunk flexion (T,), degrees
-                   valgus=0.0, # knee valgus, degrees (thigh in, shank out)
-                   side:str='right', # 'left' or 'right'
-                  ) -> tuple: # thigh, shank, foot: (T, 3) unit vectors
-    "Thigh, shank and foot unit vectors (T, 3) from joint angles in degrees."
-    sgn = 1 if side == 'right' else -1                 # +b turns a downward vector toward +Z: inward for the right leg
-    thigh = _rot_x(sag(hip - trunk), sgn * np.broadcast_to(valgus, np.shape(hip)))
-    shank = _rot_x(sag(hip - trunk - knee), -sgn * np.broadcast_to(valgus, np.shape(hip)))
-    foot = sag(hip - trunk - knee + 90 + ankle)
-    return thigh, shank, foot
-
-# %% ../nbs/02_synth.ipynb #06faefff
-def _assemble(j:dict, L:dict, up:np.ndarray) -> np.ndarray:
-    "MediaPipe-33 keypoints (T, 33, 3) from joint centres `j` (name -> (T, 3)) and the trunk's up vector."
-    H = L['trunk'] / WINTER_FRACTIONS['trunk']
-    z = np.array([0, 0, 1.0])
-    fwd = np.stack([up[:, 1], -up[:, 0], np.zeros(len(up))], -1)   # trunk-perpendicular, forward
-    sc = (j['left_shoulder'] + j['right_shoulder']) / 2
-    head = sc + up * 0.10 * H
-    p = {'nose': head + fwd * 0.055 * H}
-    for s, sg in (('left', -1), ('right', 1)):
-        p[f'{s}_eye_inner'] = head + up * .02 * H + fwd * .045 * H + sg * z * .012 * H
-        p[f'{s}_eye'] = head + up * .02 * H + fwd * .043 * H + sg * z * .022 * H
-        p[f'{s}_eye_outer'] = head + up * .02 * H + fwd * .040 * H + sg * z * .032 * H
-        p[f'{s}_ear'] = head + up * .01 * H + sg * z * .045 * H
-        p[f'mouth_{s}'] = head - up * .03 * H + fwd * .045 * H + sg * z * .015 * H
-        for n in ('shoulder', 'elbow', 'wrist', 'hip', 'knee', 'ankle', 'heel', 'foot_index'):
-            p[f'{s}_{n}'] = j[f'{s}_{n}']
-        hand = _unit(j[f'{s}_wrist'] - j[f'{s}_elbow'])
-        p[f'{s}_pinky'] = j[f'{s}_wrist'] + hand * .7 * L['hand'] + sg * z * .02 * H
-        p[f'{s}_index'] = j[f'{s}_wrist'] + hand * .75 * L['hand'] - sg * z * .01 * H
-        p[f'{s}_thumb'] = j[f'{s}_wrist'] + hand * .35 * L['hand'] - sg * z * .025 * H
-    return np.stack([p[n] for n in MEDIAPIPE_33.keypoints], 1)
-
-# %% ../nbs/02_synth.ipynb #8c2968af
-def _feet(ankle:np.ndarray, foot:np.ndarray, L:dict) -> tuple:
-    "Heel and toe (foot_index) from the ankle centre and the foot direction."
-    sole_up = np.stack([-foot[:, 1], foot[:, 0], np.zeros(len(foot))], -1)
-    heel = ankle - sole_up * L['ankle_height'] - foot * 0.2 * L['foot']
-    return heel, heel + foot * L['foot']
-
-def standing_kinematics(pelvis:np.ndarray, # (T, 3) pelvis centre, metres
-                        # degrees, (T,): trunk_flexion and per side (_l/_r) hip/knee/ankle/shoulder/elbow, knee_valgus
-                        angles:dict,
-                        L:dict, # segment lengths, from `segment_lengths`
-                       ) -> tuple[np.ndarray, dict]: # keypoints (T, 33, 3), segment directions
-    "Top-down forward kinematics of an upright body from the pelvis and joint angles."
-    T, z = len(pelvis), np.array([0, 0, 1.0])
-    tr = angles['trunk_flexion']
-    up = sag(180 - tr)                                            # trunk direction, leaning forward with flexion
-    j, dirs = {}, {}
-    for s, sg in (('left', -1), ('right', 1)):
-        a = lambda n: angles[f'{n}_{s[0]}']
-        leg = a('hip_flexion'), a('knee_flexion'), a('ankle_dorsiflexion'), tr, a('knee_valgus')
-        thigh, shank, foot = leg_directions(*leg, s)
-        j[f'{s}_hip'] = pelvis + sg * z * L['hip_width'] / 2
-        j[f'{s}_knee'] = j[f'{s}_hip'] + thigh * L['thigh']
-        j[f'{s}_ankle'] = j[f'{s}_knee'] + shank * L['shank']
-        j[f'{s}_heel'], j[f'{s}_foot_index'] = _feet(j[f'{s}_ankle'], foot, L)
-        upper, fore = sag(a('shoulder_flexion') - tr), sag(a('shoulder_flexion') - tr + a('elbow_flexion'))
-        j[f'{s}_shoulder'] = pelvis + up * L['trunk'] + sg * z * L['shoulder_width'] / 2
-        j[f'{s}_elbow'] = j[f'{s}_shoulder'] + upper * L['upper_arm']
-        j[f'{s}_wrist'] = j[f'{s}_elbow'] + fore * L['forearm']
-        dirs |= {f'thigh_{s[0]}': thigh, f'shank_{s[0]}': shank, f'upper_arm_{s[0]}': upper, f'forearm_{s[0]}': fore}
-    return _assemble(j, L, up), dirs
-
-# %% ../nbs/02_synth.ipynb #7382f06c
-@dataclass
-class PinholeCamera:
-    "A pinhole camera: position, orientation (rows: right, down, forward), focal length and image size."
-    eye: np.ndarray    # position, metres
-    R: np.ndarray      # (3, 3) world -> camera rotation; rows: image right, image down, viewing direction
-    f_px: float        # focal length, pixels
-    width: int = 1280
-    height: int = 720
-
-# %% ../nbs/02_synth.ipynb #8f9c7d20
-@patch(cls_method=True)
-def looking_at(cls:PinholeCamera,
-               eye, # camera position (3,), metres
-               target, # the point it looks at (3,), metres
-               f_px:float, # focal length, pixels
-               width=1280, # image width, pixels
-               height=720, # image height, pixels
-              ) -> PinholeCamera:
-    "A camera at `eye` looking at `target`, with world +Y up in the image."
-    eye, target = np.asarray(eye, float), np.asarray(target, float)
-    fwd = _unit(target - eye)
-    right = _unit(np.cross(fwd, [0, 1.0, 0]))
-    down = np.cross(fwd, right)
-    return cls(eye, np.stack([right, down, fwd]), f_px, width, height)
-
-@patch(cls_method=True)
-def for_view(cls:PinholeCamera,
-             view:str, # 'side' (from the subject's right), 'front' or 'oblique'
-             target, # the point it looks at (3,), metres
-             distance_m:float, # from `target`
-             f_px:float, # focal length, pixels
-             width=1280, # image width, pixels
-             height=720, # image height, pixels
-            ) -> PinholeCamera:
-    "Camera at `distance_m` from `target` for view 'side' (subject's right), 'front' or 'oblique'."
-    dirs = {'side': [0, 0, 1.0], 'front': [1.0, 0, 0], 'oblique': [np.sqrt(.5), 0, np.sqrt(.5)]}
-    if view not in dirs: raise ConfigurationError(f"view = {view!r} is not one of {list(dirs)}")
-    return cls.looking_at(np.asarray(target) + distance_m * np.array(dirs[view]), target, f_px, width, height)
-
-# %% ../nbs/02_synth.ipynb #7e41859e
-@patch
-def project(self:PinholeCamera,
-            pts:np.ndarray, # world points (..., 3), metres
-           ) -> np.ndarray: # pixels (..., 2), x right, y down
-    "World points (..., 3) -> pixels (..., 2); NaN stays NaN."
-    c = (pts - self.eye) @ self.R.T
-    if (c[..., 2] <= 0).any(): raise PoseDataError('a point is behind the camera')
-    return np.stack([self.f_px * c[..., 0] / c[..., 2] + self.width / 2,
-                     self.f_px * c[..., 1] / c[..., 2] + self.height / 2], -1)
 
 # %% ../nbs/02_synth.ipynb #d37a6ac3
 _SIDES = ('l', 'r')
@@ -262,45 +111,6 @@ def _walk(t, tempo, scale, flawed, depth, L) -> tuple:
                        0.01 * H * np.sin(2 * np.pi * t / tempo)], -1)
     return a, pelvis
 
-# %% ../nbs/02_synth.ipynb #b7baa899
-def _pushup_kinematics(elbow:np.ndarray, L:dict) -> tuple[np.ndarray, np.ndarray]:
-    "Keypoints (T, 33, 3) and plank pitch (deg) of a push-up with elbow flexion `elbow` (deg)."
-    H = L['trunk'] / WINTER_FRACTIONS['trunk']
-    Lu, Lf, Lb = L['upper_arm'], L['forearm'], L['thigh'] + L['shank'] + L['trunk']
-    ank, wy = np.array([0, 0.06 * H]), 0.02 * H                       # ankle over the toes; wrist just above the floor
-    b0 = np.arcsin((Lu + Lf + wy - ank[1]) / Lb)
-    W = np.array([Lb * np.cos(b0), wy])
-    d = np.sqrt(Lu**2 + Lf**2 + 2 * Lu * Lf * np.cos(np.radians(elbow)))
-    c = ank - W
-    R = np.hypot(*c)
-    phi = np.arctan2(c[1], c[0])
-    acos = np.arccos(np.clip((d**2 - R**2 - Lb**2) / (2 * Lb * R), -1, 1))
-    cand = np.stack([phi + acos, phi - acos])
-    cand = (cand + np.pi) % (2 * np.pi) - np.pi
-    beta = np.take_along_axis(cand, np.argmin(np.abs(cand - b0), 0)[None], 0)[0]
-    axis = np.stack([np.cos(beta), np.sin(beta)], -1)
-    S = ank + axis * Lb
-    v = W - S
-    a_ = (Lu**2 - Lf**2 + d**2) / (2 * d)
-    h = np.sqrt(np.clip(Lu**2 - a_**2, 0, None))
-    mid = S + v * (a_ / d)[:, None]
-    perp = np.stack([-v[:, 1], v[:, 0]], -1) / d[:, None]
-    E1, E2 = mid + perp * h[:, None], mid - perp * h[:, None]
-    E = np.where((E1[:, 0] < E2[:, 0])[:, None], E1, E2)              # elbow toward the feet
-    z3 = lambda p2, zz: np.concatenate([p2, np.full((len(p2), 1), zz)], -1)
-    j = {}
-    for s, sg in (('left', -1), ('right', 1)):
-        hz, sz = sg * L['hip_width'] / 2, sg * L['shoulder_width'] / 2
-        j[f'{s}_ankle'] = z3(np.tile(ank, (len(beta), 1)), hz)
-        j[f'{s}_knee'] = z3(ank + axis * L['shank'], hz)
-        j[f'{s}_hip'] = z3(ank + axis * (L['shank'] + L['thigh']), hz)
-        j[f'{s}_shoulder'], j[f'{s}_elbow'] = z3(S, sz), z3(E, sz)
-        j[f'{s}_wrist'] = z3(np.tile(W, (len(beta), 1)), sz)
-        down = np.stack([np.sin(beta), -np.cos(beta), np.zeros(len(beta))], -1)
-        j[f'{s}_heel'], j[f'{s}_foot_index'] = _feet(j[f'{s}_ankle'], down, L)
-    up = np.concatenate([axis, np.zeros((len(beta), 1))], -1)
-    return _assemble(j, L, up), np.degrees(beta)
-
 # %% ../nbs/02_synth.ipynb #743254be
 @dataclass
 class SynthSession:
@@ -319,11 +129,7 @@ def __repr__(self:SynthSession):
     return (f'SynthSession({self.movement}: {len(self.rep_bounds)} reps, flawed rep {self.flawed_rep}, '
             f'{self.pose2d.n_frames} frames at {self.pose2d.fps:g} fps, {self.params.get("view")} view)')
 
-# %% ../nbs/02_synth.ipynb #4fd2390b
-def _angle_between(a, b):
-    "Angle in degrees between vectors (T, 3)."
-    return np.degrees(np.arccos(np.clip((_unit(a) * _unit(b)).sum(-1), -1, 1)))
-
+# %% ../nbs/02_synth.ipynb #c8c0f1d5
 def _bounds(rep:np.ndarray, reps:int) -> np.ndarray:
     "[start, end) frames of each repetition from the per-frame repetition index."
     return np.array([[np.argmax(rep == r), len(rep) - np.argmax(rep[::-1] == r)] for r in range(reps)])
@@ -360,12 +166,12 @@ def _kinematics(movement, t, u, rep, scale, flawed, flaw, depth, tempo, L):
     if movement == 'pushup':
         a = _blank(len(t))
         elbow = depth * u * np.where(flawed, 0.55, 1.0)
-        kp, pitch = _pushup_kinematics(elbow, L)
+        kp, pitch = plank_kinematics(elbow, L)
         a['trunk_flexion'] = 90 - pitch
         for s, n in (('l', 'left'), ('r', 'right')):
             m = lambda p: kp[:, MEDIAPIPE_33.index(f'{n}_{p}')]
-            a[f'elbow_flexion_{s}'] = _angle_between(m('elbow') - m('shoulder'), m('wrist') - m('elbow'))
-            a[f'shoulder_flexion_{s}'] = _angle_between(m('hip') - m('shoulder'), m('elbow') - m('shoulder'))
+            a[f'elbow_flexion_{s}'] = angle_between(m('elbow') - m('shoulder'), m('wrist') - m('elbow'))
+            a[f'shoulder_flexion_{s}'] = angle_between(m('hip') - m('shoulder'), m('elbow') - m('shoulder'))
         return kp, a
     if movement == 'walk':
         a, pelvis = _walk(t, tempo, scale, flawed, depth, L)
@@ -373,8 +179,8 @@ def _kinematics(movement, t, u, rep, scale, flawed, flaw, depth, tempo, L):
         a, pelvis = (_squat if movement == 'squat' else _arm_raise)(u, rep, scale, flawed, flaw, depth, L)
     kp, dirs = standing_kinematics(pelvis, a, L)
     for s in _SIDES:
-        a[f'knee_flexion_{s}'] = _angle_between(dirs[f'thigh_{s}'], dirs[f'shank_{s}'])
-        a[f'elbow_flexion_{s}'] = _angle_between(dirs[f'upper_arm_{s}'], dirs[f'forearm_{s}'])
+        a[f'knee_flexion_{s}'] = angle_between(dirs[f'thigh_{s}'], dirs[f'shank_{s}'])
+        a[f'elbow_flexion_{s}'] = angle_between(dirs[f'upper_arm_{s}'], dirs[f'forearm_{s}'])
     return kp, a
 
 # %% ../nbs/02_synth.ipynb #6685a960

@@ -12,7 +12,8 @@ import pandas as pd
 import torch
 import torch.nn as nn
 from fastcore.basics import patch
-from .core import GPUError, ModelError, GPUDevice, nvml_gpus, native_stderr_silenced
+from .core import GPUError, ModelError, native_stderr_silenced
+from .hardware import GPUDevice, nvml_gpus
 from .vram_estimate import MB, MemoryReport, AUTOCAST_DTYPES, estimate_step, batch_shape, scalar_loss
 from .vram_estimate import check_trainable, gradient_mb
 
