@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from .core import PoseDataError
-from .data import PoseSequence, KeypointSchema
+from .data import PoseSequence
+from .schemas import KeypointSchema
 
 # %% auto #0
 __all__ = ['facing_2d', 'body_frame', 'unwrap_deg', 'plane_angle', 'included_angle', 'angle_names', 'joint_angles',

@@ -11,97 +11,11 @@ from fastcore.basics import patch
 import numpy as np
 import pandas as pd
 from .core import PoseDataError
+from .schemas import KeypointSchema, COCO_17, SCHEMAS, get_schema, schema_mapping
 
 # %% auto #0
-__all__ = ['COCO_17', 'MEDIAPIPE_33', 'BODY_25B', 'SCHEMAS', 'KeypointSchema', 'get_schema', 'schema_mapping', 'PoseData',
-           'PoseSequence', 'torso_length', 'to_schema', 'slice_time', 'resample', 'to_dataframe', 'save_pose',
+__all__ = ['PoseData', 'PoseSequence', 'torso_length', 'to_schema', 'slice_time', 'resample', 'to_dataframe', 'save_pose',
            'load_pose']
-
-# %% ../nbs/01_data.ipynb #d2b4a684
-@dataclass(frozen=True)
-class KeypointSchema:
-    "Names, skeleton edges and left/right pairs of a set of keypoints."
-    name: str
-    keypoints: tuple       # point names, in array order
-    edges: tuple = ()      # (i, j) index pairs drawn as bones
-
-@patch
-def __len__(self:KeypointSchema): return len(self.keypoints)
-
-@patch
-def __repr__(self:KeypointSchema):
-    return f'KeypointSchema({self.name!r}, {len(self)} keypoints, {len(self.edges)} edges)'
-
-# %% ../nbs/01_data.ipynb #e2ae4771
-@patch
-def index(self:KeypointSchema,
-          name:str, # a keypoint name, e.g. 'left_knee'
-         ) -> int:
-    "Array index of the keypoint called `name`."
-    try: return self.keypoints.index(name)
-    except ValueError: raise PoseDataError(f"schema {self.name!r} has no keypoint {name!r}") from None
-
-@patch(as_prop=True)
-def lr_pairs(self:KeypointSchema) -> tuple:
-    "(left index, right index) for every `left_*` point that has a `right_*` twin."
-    return tuple((i, self.keypoints.index('right_' + n[5:])) for i, n in enumerate(self.keypoints)
-                 if n.startswith('left_') and 'right_' + n[5:] in self.keypoints)
-
-def _edges(names:tuple, pairs:list) -> tuple:
-    "Index pairs of the named bones."
-    return tuple((names.index(a), names.index(b)) for a, b in pairs)
-
-# %% ../nbs/01_data.ipynb #68004eff
-_limbs = [(f'{s}_{a}', f'{s}_{b}') for s in ('left', 'right') for a, b in
-          [('shoulder', 'elbow'), ('elbow', 'wrist'), ('hip', 'knee'), ('knee', 'ankle'), ('shoulder', 'hip')]]
-_coco = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder', 'left_elbow',
-         'right_elbow', 'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle',
-         'right_ankle')
-COCO_17 = KeypointSchema('coco17', _coco, _edges(_coco, _limbs + [
-    ('left_shoulder', 'right_shoulder'), ('left_hip', 'right_hip'), ('nose', 'left_eye'), ('nose', 'right_eye'),
-    ('left_eye', 'left_ear'), ('right_eye', 'right_ear')]))
-
-_mp = ('nose', 'left_eye_inner', 'left_eye', 'left_eye_outer', 'right_eye_inner', 'right_eye', 'right_eye_outer',
-       'left_ear', 'right_ear', 'mouth_left', 'mouth_right', 'left_shoulder', 'right_shoulder', 'left_elbow',
-       'right_elbow', 'left_wrist', 'right_wrist', 'left_pinky', 'right_pinky', 'left_index', 'right_index',
-       'left_thumb', 'right_thumb', 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle',
-       'left_heel', 'right_heel', 'left_foot_index', 'right_foot_index')
-MEDIAPIPE_33 = KeypointSchema('mediapipe33', _mp, _edges(_mp, _limbs + [
-    ('left_shoulder', 'right_shoulder'), ('left_hip', 'right_hip'), ('nose', 'left_eye_inner'),
-    ('left_eye_inner', 'left_eye'), ('left_eye', 'left_eye_outer'), ('left_eye_outer', 'left_ear'),
-    ('nose', 'right_eye_inner'), ('right_eye_inner', 'right_eye'), ('right_eye', 'right_eye_outer'),
-    ('right_eye_outer', 'right_ear'), ('mouth_left', 'mouth_right')] +
-    [(f'{s}_{a}', f'{s}_{b}') for s in ('left', 'right') for a, b in
-     [('wrist', 'pinky'), ('wrist', 'index'), ('pinky', 'index'), ('wrist', 'thumb'),
-      ('ankle', 'heel'), ('heel', 'foot_index'), ('ankle', 'foot_index')]]))
-
-_b25 = _coco + ('neck', 'head_top', 'left_big_toe', 'left_small_toe', 'left_heel', 'right_big_toe', 'right_small_toe',
-                'right_heel')
-BODY_25B = KeypointSchema('body25b', _b25, _edges(_b25, _limbs + [
-    ('left_shoulder', 'right_shoulder'), ('left_hip', 'right_hip'), ('neck', 'head_top'), ('neck', 'nose'),
-    ('neck', 'left_shoulder'), ('neck', 'right_shoulder'), ('nose', 'left_eye'), ('nose', 'right_eye'),
-    ('left_eye', 'left_ear'), ('right_eye', 'right_ear')] +
-    [(f'{s}_{a}', f'{s}_{b}') for s in ('left', 'right') for a, b in
-     [('ankle', 'heel'), ('ankle', 'big_toe'), ('big_toe', 'small_toe')]]))
-
-# %% ../nbs/01_data.ipynb #ae45bc7d
-SCHEMAS = {s.name: s for s in (MEDIAPIPE_33, COCO_17, BODY_25B)}
-
-def get_schema(schema:str|KeypointSchema, # a name ('mediapipe33', 'coco17', 'body25b') or a schema
-              ) -> KeypointSchema:
-    "A schema by name ('mediapipe33', 'coco17', 'body25b') or passed through."
-    if isinstance(schema, KeypointSchema): return schema
-    if schema not in SCHEMAS:
-        raise PoseDataError(f"unknown keypoint schema {schema!r}; known: {', '.join(SCHEMAS)}")
-    return SCHEMAS[schema]
-
-# %% ../nbs/01_data.ipynb #da90186b
-def schema_mapping(src:str|KeypointSchema, # the schema the data is in
-                   dst:str|KeypointSchema, # the schema wanted
-                  ) -> np.ndarray: # (len(dst),) source index per destination point, -1 where there is none
-    "For each keypoint of `dst`, the index of the same-named keypoint in `src`, or -1."
-    src, dst = get_schema(src), get_schema(dst)
-    return np.array([src.keypoints.index(n) if n in src.keypoints else -1 for n in dst.keypoints])
 
 # %% ../nbs/01_data.ipynb #10f058db
 @dataclass

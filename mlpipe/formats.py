@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .core import PoseDataError
-from .data import PoseSequence, KeypointSchema, BODY_25B, get_schema
+from .data import PoseSequence
+from .schemas import KeypointSchema, BODY_25B, get_schema
 
 # %% auto #0
 __all__ = ['canonical_name', 'read_trc', 'read_mot', 'BVH', 'read_bvh', 'bvh_forward_kinematics', 'bvh_to_pose',

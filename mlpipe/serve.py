@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
 from .core import PoseDataError, ConfigurationError, MlpipeError, DatabaseError
-from .data import get_schema
+from .schemas import get_schema
 from .live import LiveSession
 from fastapi import WebSocket, UploadFile, File, Body, Request, HTTPException, Depends
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from fastcore.basics import patch
 from .core import ConfigurationError, PoseDataError
-from .data import MEDIAPIPE_33
+from .schemas import MEDIAPIPE_33
 
 # %% auto #0
 __all__ = ['WINTER_FRACTIONS', 'segment_lengths', 'sag', 'leg_directions', 'standing_kinematics', 'PinholeCamera',

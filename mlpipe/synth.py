@@ -10,7 +10,8 @@ from fastcore.basics import patch
 import numpy as np
 import pandas as pd
 from .core import ConfigurationError, PoseDataError
-from .data import PoseSequence, MEDIAPIPE_33
+from .data import PoseSequence
+from .schemas import MEDIAPIPE_33
 from .skeleton import WINTER_FRACTIONS, segment_lengths, leg_directions, standing_kinematics
 from .skeleton import PinholeCamera, plank_kinematics, angle_between
 from .draw import draw_skeleton

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .core import PoseDataError, ConfigurationError, cache_dir
-from .data import PoseSequence, MEDIAPIPE_33
+from .data import PoseSequence
+from .schemas import MEDIAPIPE_33
 from .angles import compare_angles
 
 # %% auto #0
@@ -79,7 +80,7 @@ def detect_trial(videos:dict, # {view name: video path}, synchronised views of o
                  progress:bool=True) -> dict: # {view name: `ViewDetections`}
     "Every view of a trial detected once per backend, as PoseSequences (MediaPipe world landmarks flagged as such)."
     from tqdm.auto import tqdm
-    from mlpipe.data import COCO_17
+    from mlpipe.schemas import COCO_17
     from mlpipe.detect import video_info
     out = {}
     for name, p in tqdm(videos.items(), desc='views', disable=not progress, leave=False):
