@@ -35,7 +35,7 @@ def timed(fn):
     t = time.perf_counter(); r = fn(); return r, time.perf_counter() - t
 
 def main():
-    from mlpipe.dtw import distance_matrix, _engine
+    from mlpipe.dtw_matrix import distance_matrix, _engine
     from dtaidistance import dtw_ndim
     from tslearn.metrics import cdist_dtw
     from aeon.distances import dtw_pairwise_distance

@@ -7,7 +7,8 @@ measured step (with its warm-up step and per-layer hooks).
 import time, copy, os
 import torch
 import pandas as pd
-from mlpipe.vram import VRAMProfiler, example_mlp, example_cnn, yolo_pose_network, _loss
+from mlpipe.vram import VRAMProfiler, example_mlp, example_cnn, yolo_pose_network
+from mlpipe.vram_estimate import scalar_loss as _loss
 
 def plain_step(model, shape, dev):
     m = copy.deepcopy(model).to(dev).train(); x = torch.randn(shape, device=dev)

@@ -19,7 +19,7 @@ __all__ = ['clean_pose', 'joint_features', 'PoseProcessor', 'keypoint_quality', 
 # %% ../nbs/08_analysis.ipynb #919c9b96
 def _highest_cutoff_hz(fps:float, order:int) -> float:
     "Just below the cutoff whose Winter-corrected value (two passes) reaches 0.45 x fps."
-    return 0.45 * fps * (2 ** 0.5 - 1) ** (1 / (2 * order)) * 0.99
+    return 0.45 * fps * filters.cutoff_correction(order) * 0.99
 
 def clean_pose(raw:PoseSequence, # a detector's output (or any pose sequence)
                config=None, # settings in any form `as_settings` takes
@@ -34,7 +34,8 @@ def clean_pose(raw:PoseSequence, # a detector's output (or any pose sequence)
     seq = filters.fill_gaps(seq, b['max_gap_s'])
     cutoff = min(b['cutoff_hz'], _highest_cutoff_hz(seq.fps, b['filter_order']))   # low frame rates: below Nyquist
     seq = filters.butterworth(seq, cutoff, b['filter_order'])
-    steps = {'min_confidence': p['min_confidence'], 'max_gap_s': b['max_gap_s'], 'cutoff_hz': cutoff, 'order': b['filter_order']}
+    steps = {'min_confidence': p['min_confidence'], 'max_gap_s': b['max_gap_s'], 'cutoff_hz': cutoff,
+             'order': b['filter_order']}
     return seq.replace(meta=seq.meta | {'preprocessing': steps})
 
 # %% ../nbs/08_analysis.ipynb #34e2c068
@@ -51,21 +52,34 @@ def joint_features(pose:PoseSequence, # a cleaned pose sequence
 # %% ../nbs/08_analysis.ipynb #e0f278c1
 class PoseProcessor:
     "Raw pose -> clean pose -> features, with the project's settings."
-    def __init__(self, config=None): self.settings = as_settings(config)
-    def __repr__(self): return f"PoseProcessor(biomech={self.settings['biomech']})"
+    def __init__(self,
+                 config=None, # settings in any form `as_settings` takes
+                ):
+        self.settings = as_settings(config)
 
 @patch
-def preprocess_pose(self:PoseProcessor, raw:PoseSequence) -> PoseSequence:
+def __repr__(self:PoseProcessor): return f"PoseProcessor(biomech={self.settings['biomech']})"
+
+# %% ../nbs/08_analysis.ipynb #22518e2b
+@patch
+def preprocess_pose(self:PoseProcessor,
+                    raw:PoseSequence, # a detector's output
+                   ) -> PoseSequence:
     "`clean_pose` with this processor's settings."
     return clean_pose(raw, self.settings)
 
 @patch
-def extract_features(self:PoseProcessor, pose:PoseSequence, names:list|None=None) -> pd.DataFrame:
+def extract_features(self:PoseProcessor,
+                     pose:PoseSequence, # a cleaned sequence
+                     names:list|None=None, # angle names (default: all the schema allows)
+                    ) -> pd.DataFrame:
     "`joint_features` of `pose`."
     return joint_features(pose, names)
 
 # %% ../nbs/08_analysis.ipynb #ba7a1c7f
-def keypoint_quality(seq:PoseSequence, cutoff_hz:float=6.0) -> pd.DataFrame:
+def keypoint_quality(seq:PoseSequence, # the raw sequence
+                     cutoff_hz:float=6.0, # the low-pass that separates movement from jitter
+                    ) -> pd.DataFrame: # one row per keypoint
     "Per keypoint: coverage, confidence, jitter (share of torso length), smoothness and accuracy in [0, 1]."
     cov = 1 - seq.missing.mean(0)
     conf = np.where(cov > 0, np.nansum(seq.confidence * ~seq.missing, 0) / np.maximum((~seq.missing).sum(0), 1), 0)
@@ -73,8 +87,10 @@ def keypoint_quality(seq:PoseSequence, cutoff_hz:float=6.0) -> pd.DataFrame:
     cut = min(cutoff_hz, 0.4 * seq.fps)
     smooth = filters.butterworth(filled, cut) if seq.n_frames > 30 else filled
     res = np.linalg.norm(filled.keypoints - smooth.keypoints, axis=-1)
-    if seq.n_frames > 30: jitter = np.sqrt(np.nanmean(np.where(seq.missing, np.nan, res) ** 2, axis=0)) / torso_length(seq)
-    else: jitter = np.zeros(len(cov))
+    if seq.n_frames > 30:
+        jitter = np.sqrt(np.nanmean(np.where(seq.missing, np.nan, res) ** 2, axis=0)) / torso_length(seq)
+    else:
+        jitter = np.zeros(len(cov))
     jitter = np.nan_to_num(jitter, nan=1.0)
     sm = np.exp(-jitter / 0.02)
     return pd.DataFrame({'coverage': cov, 'confidence': conf, 'jitter_torso': jitter, 'smoothness': sm,
@@ -82,6 +98,7 @@ def keypoint_quality(seq:PoseSequence, cutoff_hz:float=6.0) -> pd.DataFrame:
 
 # %% ../nbs/08_analysis.ipynb #d9de49a2
 def _recommend(seq, kq, rom=None, ref_rom=None) -> list:
+    "Advice from the measured keypoint quality, the frame rate and, with a reference, the range of motion."
     rec = []
     for k, r in kq[kq.coverage < 0.9].sort_values('coverage').iterrows():
         rec.append(f'{k} is missing in {1 - r.coverage:.0%} of frames: check that it stays in view and unoccluded '
@@ -113,12 +130,14 @@ class PoseQuality(Result):
     recommendations: list                # plain-language, each saying what was measured
     keypoint_quality: pd.DataFrame       # per keypoint: coverage, confidence, jitter, smoothness, accuracy
     range_of_motion: pd.Series           # angle -> range of motion (deg)
-    frames: int
-    fps: float
+    frames: int                          # length of the sequence
+    fps: float                           # its frame rate
     missing_share: float                 # share of missing points in the raw sequence
-    def __repr__(self):
-        return (f'PoseQuality({self.pose_quality:.2f}: {self.frames} frames at {self.fps:g} fps, '
-                f'{self.missing_share:.1%} missing, {len(self.recommendations)} recommendations)')
+
+@patch
+def __repr__(self:PoseQuality):
+    return (f'PoseQuality({self.pose_quality:.2f}: {self.frames} frames at {self.fps:g} fps, '
+            f'{self.missing_share:.1%} missing, {len(self.recommendations)} recommendations)')
 
 # %% ../nbs/08_analysis.ipynb #6ef0d2c4
 def rate_pose(pose:PoseSequence, # the raw sequence (coverage and confidence are the detector's)
@@ -136,13 +155,19 @@ def rate_pose(pose:PoseSequence, # the raw sequence (coverage and confidence are
 # %% ../nbs/08_analysis.ipynb #0cf2b53f
 class PoseAnalyzer:
     "Load, rate, compare and batch-analyse pose sequences."
-    def __init__(self, config=None):
+    def __init__(self,
+                 config=None, # settings in any form `as_settings` takes
+                ):
         self.settings = as_settings(config)
         self.processor = PoseProcessor(self.settings)
-    def __repr__(self): return f'PoseAnalyzer({self.processor!r})'
 
 @patch
-def load_pose_data(self:PoseAnalyzer, path:str|Path) -> PoseSequence:
+def __repr__(self:PoseAnalyzer): return f'PoseAnalyzer({self.processor!r})'
+
+@patch
+def load_pose_data(self:PoseAnalyzer,
+                   path:str|Path, # a pose file, or a folder of OpenPose JSON
+                  ) -> PoseSequence:
     "A pose sequence from .parquet/.csv (mlpipe), .trc, .bvh, or a folder of OpenPose JSON."
     from mlpipe import formats
     p = Path(path)
@@ -170,7 +195,9 @@ def analyze_pose(self:PoseAnalyzer,
 
 # %% ../nbs/08_analysis.ipynb #94818b43
 @patch
-def compare_poses(self:PoseAnalyzer, a:PoseSequence, b:PoseSequence,
+def compare_poses(self:PoseAnalyzer,
+                  a:PoseSequence, # the performance
+                  b:PoseSequence, # the reference, same schema
                   radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
                  ) -> dtw.Comparison: # with `differences` summed per keypoint
     "similarity_score, alignment_score (0-1) and per-keypoint differences of `a` against the reference `b` (DTW)."
@@ -179,7 +206,7 @@ def compare_poses(self:PoseAnalyzer, a:PoseSequence, b:PoseSequence,
                             f'mlpipe.data.to_schema')
     fa = dtw.pose_features(clean_pose(a, self.settings), 'keypoints')
     fb = dtw.pose_features(clean_pose(b, self.settings), 'keypoints')
-    keep = [c for c in fa.columns if fa[c].notna().mean() >= 0.8 and fb[c].notna().mean() >= 0.8]   # present in 80 %
+    keep = [c for c in fa.columns if fa[c].notna().mean() >= 0.8 and fb[c].notna().mean() >= 0.8]   # 80 % present
     if not keep:
         raise PoseDataError('no keypoint is present in 80 % of the frames of both sequences: nothing to compare')
     fill = lambda f: f[keep].interpolate(limit_direction='both')     # DTW needs complete frames
@@ -189,7 +216,10 @@ def compare_poses(self:PoseAnalyzer, a:PoseSequence, b:PoseSequence,
 
 # %% ../nbs/08_analysis.ipynb #cf078436
 @patch
-def batch_analyze(self:PoseAnalyzer, poses:list, progress:bool=True) -> pd.DataFrame:
+def batch_analyze(self:PoseAnalyzer,
+                  poses:list, # `PoseSequence`s or paths `load_pose_data` reads
+                  progress:bool=True, # show a progress bar
+                 ) -> pd.DataFrame: # one row per item: source, frames, pose_quality, missing_share, n_recommendations
     "analyze_pose over many sequences (or paths): one row each."
     from tqdm.auto import tqdm
     rows = []

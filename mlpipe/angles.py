@@ -7,15 +7,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from .core import PoseDataError
-from .data import PoseSequence, KeypointSchema
+from .data import PoseSequence
+from .schemas import KeypointSchema
 
 # %% auto #0
 __all__ = ['facing_2d', 'body_frame', 'unwrap_deg', 'plane_angle', 'included_angle', 'angle_names', 'joint_angles',
            'compare_angles', 'angular_velocity', 'angular_acceleration', 'range_of_motion', 'symmetry_index',
            'side_symmetry']
 
-# %% ../nbs/05_angles.ipynb #5825b75b
-def _mid(seq, a, b): return (seq.point(a) + seq.point(b)) / 2
+# %% ../nbs/05_angles.ipynb #d01904cb
+def _mid(seq:PoseSequence, a:str, b:str) -> np.ndarray:
+    "Midpoint trajectory of keypoints `a` and `b`."
+    return (seq.point(a) + seq.point(b)) / 2
+
 def _unit(v:np.ndarray) -> np.ndarray:
     "Unit vectors along the last axis (NaN where a vector has zero length, e.g. hips that coincide in a side view)."
     n = np.linalg.norm(v, axis=-1, keepdims=True)
@@ -25,13 +29,15 @@ def _lift(seq:PoseSequence, p:np.ndarray) -> np.ndarray:
     "Points (T, D) in a right-handed y-up 3D space (images: x right, y up, z out of the screen)."
     return p if seq.dims == 3 else np.concatenate([p[:, :1], -p[:, 1:2], np.zeros((len(p), 1))], 1)
 
+# %% ../nbs/05_angles.ipynb #d89e5e1b
 def _facing_votes(seq:PoseSequence) -> list:
     "(weight, per-frame x offset pointing where the person faces) for every cue the schema has."
     names, x = set(seq.schema.keypoints), lambda n: seq.point(n)[:, 0]
     votes = []
     for s in ('left', 'right'):
         toe = next((f'{s}_{t}' for t in ('foot_index', 'big_toe') if f'{s}_{t}' in names), None)
-        if toe and f'{s}_heel' in names: votes.append((2.0, x(toe) - x(f'{s}_heel')))
+        if toe and f'{s}_heel' in names:
+            votes.append((2.0, x(toe) - x(f'{s}_heel')))
     ears = [x(e) for e in ('left_ear', 'right_ear') if e in names]
     # one ear is enough (COCO-17 ears are faint)
     if 'nose' in names and ears:
@@ -44,68 +50,88 @@ def _facing_votes(seq:PoseSequence) -> list:
     for s in ('left', 'right'):
         if {f'{s}_hip', f'{s}_knee', f'{s}_ankle'} <= names:
             h, k, a = seq.point(f'{s}_hip'), seq.point(f'{s}_knee'), seq.point(f'{s}_ankle')
-            with np.errstate(divide='ignore', invalid='ignore'): t = (k[:, 1] - h[:, 1]) / (a[:, 1] - h[:, 1])
+            with np.errstate(divide='ignore', invalid='ignore'):
+                t = (k[:, 1] - h[:, 1]) / (a[:, 1] - h[:, 1])
             votes.append((0.5, k[:, 0] - (h[:, 0] + t * (a[:, 0] - h[:, 0]))))
     return votes
 
-def facing_2d(seq:PoseSequence) -> float:
+# %% ../nbs/05_angles.ipynb #b4ddea6a
+def facing_2d(seq:PoseSequence, # a 2D sequence
+             ) -> float: # +1 (faces image-right) or -1
     "+1 if the person in a 2D sequence faces image-right, -1 if image-left: a weighted vote of feet, head and knees."
     score, seen = 0.0, False
     for w, v in _facing_votes(seq):
         v = v[np.isfinite(v)]
         if not len(v): continue
         seen, score = True, score + w * np.sign(v).mean()
-    if not seen: raise PoseDataError('cannot tell which way the person faces: no feet, head (nose with an ear or the shoulders) '
-                                     'or hip-knee-ankle points seen in any frame')
+    if not seen:
+        raise PoseDataError('cannot tell which way the person faces: no feet, head (nose with an ear or the '
+                            'shoulders) or hip-knee-ankle points seen in any frame')
     return 1.0 if score >= 0 else -1.0
 
-def body_frame(seq:PoseSequence) -> dict:
+# %% ../nbs/05_angles.ipynb #88d63681
+def body_frame(seq:PoseSequence, # 2D or 3D
+              ) -> dict: # name -> (T, 3) unit vectors
     "Unit vectors (T, 3): up (trunk), right, anterior; vertical and horizontal anterior of the global frame."
     up = _unit(_lift(seq, _mid(seq, 'left_shoulder', 'right_shoulder') - _mid(seq, 'left_hip', 'right_hip')))
-    if seq.dims == 3: right = _lift(seq, seq.point('right_hip') - seq.point('left_hip'))
-    else: right = np.tile([0, 0, facing_2d(seq)], (seq.n_frames, 1))
+    if seq.dims == 3:
+        right = _lift(seq, seq.point('right_hip') - seq.point('left_hip'))
+    else:
+        right = np.tile([0, 0, facing_2d(seq)], (seq.n_frames, 1))
     ant = _unit(np.cross(up, right))
     vert = np.tile([0, 1.0, 0], (seq.n_frames, 1))
     ant_g = _unit(ant - (ant * vert).sum(-1, keepdims=True) * vert)
     return {'up': up, 'right': _unit(np.cross(ant, up)), 'anterior': ant, 'vertical': vert, 'anterior_g': ant_g}
 
 # %% ../nbs/05_angles.ipynb #7e559ae2
-def unwrap_deg(a:np.ndarray) -> np.ndarray:
+def unwrap_deg(a:np.ndarray, # angles (T,), degrees; NaN where unknown
+              ) -> np.ndarray:
     "Unwrap an angle series (degrees) along time, skipping NaN frames."
     out = np.array(a, float)
     ok = np.isfinite(out)
     if ok.sum() > 1: out[ok] = np.degrees(np.unwrap(np.radians(out[ok])))
     return out
 
-def plane_angle(seg:np.ndarray, reference:np.ndarray, toward:np.ndarray) -> np.ndarray:
+def plane_angle(seg:np.ndarray, # segment vectors (T, 3)
+                reference:np.ndarray, # the 0° axis (T, 3)
+                toward:np.ndarray, # the +90° axis (T, 3)
+               ) -> np.ndarray: # (T,) degrees, unwrapped
     "Signed angle (deg, unwrapped) of `seg` from `reference`, positive toward `toward` (all (T, 3))."
-    return unwrap_deg(np.degrees(np.arctan2(np.einsum('ij,ij->i', seg, toward), np.einsum('ij,ij->i', seg, reference))))
+    along, across = np.einsum('ij,ij->i', seg, reference), np.einsum('ij,ij->i', seg, toward)
+    return unwrap_deg(np.degrees(np.arctan2(across, along)))
 
-def included_angle(a:np.ndarray, b:np.ndarray) -> np.ndarray:
+def included_angle(a:np.ndarray, # vectors (T, 3)
+                   b:np.ndarray, # vectors (T, 3)
+                  ) -> np.ndarray: # (T,) degrees in [0, 180]
     "Angle (deg) between vectors a and b (T, 3)."
     return np.degrees(np.arccos(np.clip(np.einsum('ij,ij->i', _unit(a), _unit(b)), -1, 1)))
 
-# %% ../nbs/05_angles.ipynb #84746f4c
+# %% ../nbs/05_angles.ipynb #19de6fad
 _LIMB = {'hip_flexion': ('hip', 'knee'), 'shoulder_flexion': ('shoulder', 'elbow')}
 _HINGE = {'knee_flexion': ('hip', 'knee', 'ankle'), 'elbow_flexion': ('shoulder', 'elbow', 'wrist')}
-_SEGMENTS = {'thigh_angle': ('hip', 'knee'), 'shank_angle': ('knee', 'ankle'), 'arm_angle': ('shoulder', 'elbow'), 'forearm_angle': ('elbow', 'wrist')}
+_SEGMENTS = {'thigh_angle': ('hip', 'knee'), 'shank_angle': ('knee', 'ankle'), 'arm_angle': ('shoulder', 'elbow'),
+             'forearm_angle': ('elbow', 'wrist')}
 _TOES = ('foot_index', 'big_toe')
 
-def angle_names(schema:KeypointSchema) -> tuple[list, dict, dict]:
+def angle_names(schema:KeypointSchema, # the keypoints available
+               ) -> tuple[list, dict, dict]: # supported angles, {angle: keypoints lacking}, {angle: keypoints needed}
     "The angles a schema supports, the keypoints the others lack, and the keypoints each angle needs."
     names = set(schema.keypoints)
     core = {'left_hip', 'right_hip', 'left_shoulder', 'right_shoulder'}
     toe = lambda s: next((f'{s}_{t}' for t in _TOES if f'{s}_{t}' in names), f'{s}_foot_index')
     need = {'trunk_flexion': core, 'pelvis_obliquity': {'left_hip', 'right_hip'}}
     for s, sd in (('left', 'l'), ('right', 'r')):
-        for a, pts in (_LIMB | _HINGE | _SEGMENTS).items(): need[f'{a}_{sd}'] = core | {f'{s}_{p}' for p in pts}
+        for a, pts in (_LIMB | _HINGE | _SEGMENTS).items():
+            need[f'{a}_{sd}'] = core | {f'{s}_{p}' for p in pts}
         need[f'ankle_dorsiflexion_{sd}'] = core | {f'{s}_knee', f'{s}_ankle', f'{s}_heel', toe(s)}
         need[f'foot_angle_{sd}'] = core | {f'{s}_heel', toe(s)}
         need[f'wrist_flexion_{sd}'] = core | {f'{s}_elbow', f'{s}_wrist', f'{s}_index', f'{s}_pinky'}
     ok = [a for a, n in need.items() if n <= names]
     return ok, {a: sorted(n - names) for a, n in need.items() if not n <= names}, need
 
+# %% ../nbs/05_angles.ipynb #673c66fb
 def _one_angle(seq, name, f, pt, toe):
+    "One limb, hinge, segment, foot or wrist angle (deg) of one side, in the body frame `f`."
     s = 'left' if name.endswith('_l') else 'right'
     base = name[:-2]
     seg = lambda a, b: _lift(seq, pt(f'{s}_{b}') - pt(f'{s}_{a}'))
@@ -127,18 +153,32 @@ def _one_angle(seq, name, f, pt, toe):
         return unwrap_deg(alpha(hand) - alpha(seg('elbow', 'wrist')))
     raise PoseDataError(f'unknown angle {name!r}')
 
-def joint_angles(seq:PoseSequence, angles:list|None=None, # names from the table (with _l/_r); None = all available
-                ) -> pd.DataFrame:
+# %% ../nbs/05_angles.ipynb #8f680ebc
+def _requested(angles:list, ok:list, lacking:dict, schema:KeypointSchema) -> list:
+    "The angles asked for, or a `PoseDataError` naming the first unknown one or the keypoints it lacks."
+    bad = [a for a in angles if a not in ok]
+    if bad:
+        a = bad[0]
+        if a not in lacking: raise PoseDataError(f'unknown angle {a!r}; known: {sorted(ok + list(lacking))}')
+        raise PoseDataError(f"angle {a!r} needs keypoints {lacking[a]} that schema {schema.name!r} does not have")
+    return list(angles)
+
+def _check_seen(seq:PoseSequence, angles:list, need:dict):
+    "A `PoseDataError` for an angle whose keypoints are missing in every frame."
+    missing = seq.missing                                            # computed once, not once per angle
+    for a in angles:
+        idx = [seq.schema.index(n) for n in need[a]]
+        if missing[:, idx].any(1).all():
+            gone = [n for n in sorted(need[a]) if missing[:, seq.schema.index(n)].all()]
+            raise PoseDataError(f'angle {a!r}: its keypoints are missing in every frame ({gone or sorted(need[a])})')
+
+# %% ../nbs/05_angles.ipynb #d10281a9
+def joint_angles(seq:PoseSequence, # 2D or 3D, any schema with the points
+                 angles:list|None=None, # names from the table (with _l/_r); None = all available
+                ) -> pd.DataFrame: # `time` and one column per angle (deg); `attrs['skipped']`: what the schema lacks
     "Joint and segment angles (deg) per frame; see the conventions table."
     ok, lacking, need = angle_names(seq.schema)
-    if angles is not None:
-        bad = [a for a in angles if a not in ok]
-        if bad:
-            a = bad[0]
-            if a not in lacking: raise PoseDataError(f'unknown angle {a!r}; known: {sorted(ok + list(lacking))}')
-            raise PoseDataError(f"angle {a!r} needs keypoints {lacking[a]} that schema {seq.schema.name!r} does not "
-                                f"have")
-        ok = list(angles)
+    if angles is not None: ok = _requested(angles, ok, lacking, seq.schema)
     f = body_frame(seq)
     names = set(seq.schema.keypoints)
     toe = lambda s: next(f'{s}_{t}' for t in _TOES if f'{s}_{t}' in names)
@@ -150,29 +190,29 @@ def joint_angles(seq:PoseSequence, angles:list|None=None, # names from the table
             out[a] = np.degrees(np.arcsin(np.clip((_unit(hip) * f['vertical']).sum(-1), -1, 1)))
         else: out[a] = _one_angle(seq, a, f, seq.point, toe)
     df = pd.DataFrame(out)
-    missing = seq.missing                                            # computed once, not once per angle
-    for a in ok:
-        idx = [seq.schema.index(n) for n in need[a]]
-        if missing[:, idx].any(1).all():
-            gone = [n for n in sorted(need[a]) if missing[:, seq.schema.index(n)].all()]
-            raise PoseDataError(f'angle {a!r}: its keypoints are missing in every frame ({gone or sorted(need[a])})')
+    _check_seen(seq, ok, need)
     df.attrs['skipped'] = {a: m for a, m in lacking.items() if a not in ok}
     return df
 
 # %% ../nbs/05_angles.ipynb #9d426f21
-def compare_angles(ours:pd.DataFrame, ref:pd.DataFrame, pairs:dict) -> pd.DataFrame:
+def compare_angles(ours:pd.DataFrame, # mlpipe's angles
+                   ref:pd.DataFrame, # the reference's angles, same frames
+                   pairs:dict, # {our column: reference column}
+                  ) -> pd.DataFrame: # one row per pair: r, rmse_deg, offset_deg, rmse_after_offset_deg, ref_sd_deg, n
     "Correlation, RMSE, mean offset (ours − ref) and reference SD, per angle pair {our column: ref column}."
     rows = []
     for a, b in pairs.items():
         x, y = ours[a].to_numpy(float), ref[b].to_numpy(float)
         ok = np.isfinite(x) & np.isfinite(y)
         x, y = x[ok], y[ok]
-        rows.append({'angle': a, 'reference': b, 'r': np.corrcoef(x, y)[0, 1], 'rmse_deg': np.sqrt(np.mean((x - y) ** 2)),
-                     'offset_deg': np.mean(x - y), 'rmse_after_offset_deg': np.std(x - y), 'ref_sd_deg': np.std(y), 'n': int(ok.sum())})
+        rows.append({'angle': a, 'reference': b, 'r': np.corrcoef(x, y)[0, 1],
+                     'rmse_deg': np.sqrt(np.mean((x - y) ** 2)), 'offset_deg': np.mean(x - y),
+                     'rmse_after_offset_deg': np.std(x - y), 'ref_sd_deg': np.std(y), 'n': int(ok.sum())})
     return pd.DataFrame(rows).set_index('angle')
 
 # %% ../nbs/05_angles.ipynb #12fc5f7d
 def _filtered(df:pd.DataFrame, fps:float, cutoff_hz:float|None) -> pd.DataFrame:
+    "The angle columns low-passed at `cutoff_hz` (None: as they are); gaps refused."
     from mlpipe.filters import butter_filtfilt
     cols = [c for c in df.columns if c != 'time']
     x = df[cols].to_numpy(float)
@@ -183,18 +223,25 @@ def _filtered(df:pd.DataFrame, fps:float, cutoff_hz:float|None) -> pd.DataFrame:
         x = butter_filtfilt(x, fps, cutoff_hz)
     return pd.DataFrame(x, columns=cols, index=df.index)
 
-def angular_velocity(angles:pd.DataFrame, fps:float, cutoff_hz:float|None=6.0) -> pd.DataFrame:
+def angular_velocity(angles:pd.DataFrame, # from `joint_angles` (a `time` column is ignored)
+                     fps:float, # frames per second
+                     cutoff_hz:float|None=6.0, # low-pass before differentiating; None: already filtered
+                    ) -> pd.DataFrame: # deg/s
     "Angular velocity (deg/s) of every angle column, from the low-passed signal."
     x = _filtered(angles, fps, cutoff_hz)
     return pd.DataFrame(np.gradient(x.to_numpy(), 1 / fps, axis=0), columns=x.columns, index=x.index)
 
-def angular_acceleration(angles:pd.DataFrame, fps:float, cutoff_hz:float|None=6.0) -> pd.DataFrame:
+def angular_acceleration(angles:pd.DataFrame, # from `joint_angles` (a `time` column is ignored)
+                         fps:float, # frames per second
+                         cutoff_hz:float|None=6.0, # low-pass before differentiating; None: already filtered
+                        ) -> pd.DataFrame: # deg/s²
     "Angular acceleration (deg/s²) of every angle column, from the low-passed signal."
     v = angular_velocity(angles, fps, cutoff_hz)
     return pd.DataFrame(np.gradient(v.to_numpy(), 1 / fps, axis=0), columns=v.columns, index=v.index)
 
-# %% ../nbs/05_angles.ipynb #53b7e9cf
-def range_of_motion(angles:pd.DataFrame) -> pd.DataFrame:
+# %% ../nbs/05_angles.ipynb #8978fcc2
+def range_of_motion(angles:pd.DataFrame, # from `joint_angles`
+                   ) -> pd.DataFrame: # one row per angle: min_deg, max_deg, rom_deg, time_of_max_s
     "Per angle: min, max, ROM (max − min) in degrees, and time (s) of the maximum."
     cols = [c for c in angles.columns if c != 'time']
     x = angles[cols]
@@ -202,13 +249,20 @@ def range_of_motion(angles:pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({'min_deg': x.min(), 'max_deg': x.max(), 'rom_deg': x.max() - x.min(),
                          'time_of_max_s': [t[int(np.nanargmax(x[c].to_numpy()))] for c in cols]})
 
-def symmetry_index(left, right):
+# %% ../nbs/05_angles.ipynb #7e9377bd
+def symmetry_index(left, # the left value(s)
+                   right, # the right value(s)
+                  ) -> np.ndarray: # %
     "Robinson's symmetry index, % (0 = symmetric, > 0: left larger)."
     left, right = np.asarray(left, float), np.asarray(right, float)
     return 100 * (left - right) / (0.5 * (left + right))
 
-def side_symmetry(summary:pd.DataFrame, column:str='rom_deg') -> pd.DataFrame:
+def side_symmetry(summary:pd.DataFrame, # e.g. from `range_of_motion` (index: angle names with _l/_r)
+                  column:str='rom_deg', # which value to compare
+                 ) -> pd.DataFrame: # left, right, symmetry_index_pct per angle
     "Left/right symmetry index of `column` for every angle that exists on both sides."
-    base = sorted({i[:-2] for i in summary.index if i.endswith(('_l', '_r'))} & {i[:-2] for i in summary.index if i.endswith('_r')} & {i[:-2] for i in summary.index if i.endswith('_l')})
-    l, r = summary.loc[[b + '_l' for b in base], column].to_numpy(), summary.loc[[b + '_r' for b in base], column].to_numpy()
+    sides = lambda s: {i[:-2] for i in summary.index if i.endswith(s)}
+    base = sorted(sides('_l') & sides('_r'))
+    l = summary.loc[[b + '_l' for b in base], column].to_numpy()
+    r = summary.loc[[b + '_r' for b in base], column].to_numpy()
     return pd.DataFrame({'left': l, 'right': r, 'symmetry_index_pct': symmetry_index(l, r)}, index=base)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from .core import PoseDataError
-from .data import PoseSequence, KeypointSchema
+from .data import PoseSequence
+from .schemas import KeypointSchema
 from .angles import unwrap_deg
 
 # %% auto #0
@@ -173,7 +174,7 @@ def posed_skeleton(pelvis_deg=(0, 0, 0), # pelvis tilt, list, rotation
                    elbow_flexion=90.0, # both elbows, so that the arm's rotation is defined
                   ) -> PoseSequence: # one frame, BODY_25B names, metres, Y up
     "A one-frame 3D pose with known OpenSim-style angles (for tests and teaching)."
-    from mlpipe.data import BODY_25B
+    from mlpipe.schemas import BODY_25B
     Rp = rotation_zxy(*pelvis_deg)[0]
     pts = {}
     sides = (('right', 1, hip_r, knee_r, ankle_r), ('left', -1, hip_l, knee_l, ankle_l))

@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse, sys, os, json, datetime, time, uuid
 from pathlib import Path
 import mlpipe
-from .core import MlpipeError, HardwareProfile, Config, setup_logging, load_config
+from .core import MlpipeError, setup_logging, load_config
+from .hardware import HardwareProfile, Config
 
 # %% auto #0
 __all__ = ['run_analyze', 'run_demo', 'run_profile', 'build_parser', 'main']

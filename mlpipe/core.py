@@ -4,30 +4,32 @@
 
 # %% ../nbs/00_core.ipynb #9cdb3b6e
 from __future__ import annotations
-import os, json, copy, logging, platform
-from dataclasses import dataclass, field, asdict, fields
+import os, sys, json, copy, ctypes, logging, threading, contextlib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 import yaml
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['DEFAULT_CONFIG', 'ENV_VARIABLES', 'LOG_FORMAT', 'MACHINE_PROFILES', 'MlpipeError', 'ConfigurationError', 'GPUError',
-           'PoseDataError', 'DatabaseError', 'ModelError', 'Result', 'validate_config', 'env_overrides', 'load_config',
-           'as_settings', 'setup_logging', 'native_stderr_silenced', 'GPUDevice', 'HardwareProfile', 'Config',
-           'get_machine_config', 'shared_data_dir', 'shared_data', 'cache_dir', 'import_ultralytics']
+__all__ = ['DEFAULT_CONFIG', 'ENV_VARIABLES', 'LOG_FORMAT', 'MlpipeError', 'ConfigurationError', 'PoseDataError', 'GPUError',
+           'DatabaseError', 'ModelError', 'Result', 'validate_config', 'env_overrides', 'load_config', 'as_settings',
+           'setup_logging', 'native_stderr_silenced', 'shared_data_dir', 'shared_data', 'cache_dir',
+           'import_ultralytics']
 
-# %% ../nbs/00_core.ipynb #dc900fad
+# %% ../nbs/00_core.ipynb #0e128f15
 class MlpipeError(Exception):
     "Base class of every error mlpipe raises on purpose."
 
 class ConfigurationError(MlpipeError, ValueError):
     "A setting is missing, of the wrong type or out of range; the message names the key and the value."
 
-class GPUError(MlpipeError, RuntimeError):
-    "No usable GPU, an NVML failure, or CUDA running out of memory."
-
 class PoseDataError(MlpipeError, ValueError):
     "Pose data has the wrong shape, impossible values, or lacks the keypoints a computation needs."
+
+# %% ../nbs/00_core.ipynb #f03885b3
+class GPUError(MlpipeError, RuntimeError):
+    "No usable GPU, an NVML failure, or CUDA running out of memory."
 
 class DatabaseError(MlpipeError, RuntimeError):
     "The results database is missing, corrupt, locked or of another schema version."
@@ -35,15 +37,31 @@ class DatabaseError(MlpipeError, RuntimeError):
 class ModelError(MlpipeError, RuntimeError):
     "A model file or network is missing, of the wrong kind, or cannot be run or exported."
 
-# %% ../nbs/00_core.ipynb #0ea0810a
+# %% ../nbs/00_core.ipynb #5159ad12
 class Result:
     "Base of mlpipe's result dataclasses: fields by attribute or by key, and `as_dict` for JSON."
-    def __getitem__(self, key:str):
-        if key not in self.keys(): raise KeyError(f'{type(self).__name__} has no {key!r}; it has {self.keys()}')
-        return getattr(self, key)
-    def keys(self) -> list: return [f.name for f in fields(self)]
-    def get(self, key:str, default=None): return self[key] if key in self.keys() else default
-    def as_dict(self) -> dict: return {k: getattr(self, k) for k in self.keys()}
+
+@patch
+def keys(self:Result) -> list: # the field names, in order
+    return [f.name for f in fields(self)]
+
+# %% ../nbs/00_core.ipynb #86a4cdb0
+@patch
+def __getitem__(self:Result, key:str):
+    if key not in self.keys(): raise KeyError(f'{type(self).__name__} has no {key!r}; it has {self.keys()}')
+    return getattr(self, key)
+
+@patch
+def get(self:Result,
+        key:str, # a field name
+        default=None, # returned when there is no such field
+       ):
+    return self[key] if key in self.keys() else default
+
+# %% ../nbs/00_core.ipynb #002eec68
+@patch
+def as_dict(self:Result) -> dict: # field name -> value (not recursive: nested results stay results)
+    return {k: getattr(self, k) for k in self.keys()}
 
 # %% ../nbs/00_core.ipynb #f8ccd189
 DEFAULT_CONFIG = {
@@ -107,7 +125,7 @@ def validate_config(cfg:dict # a full nested settings dict
         if key not in flat: raise ConfigurationError(f"setting {key!r} is missing")
     return cfg
 
-# %% ../nbs/00_core.ipynb #77df9baf
+# %% ../nbs/00_core.ipynb #48eac242
 def _merge(base:dict, over:dict) -> dict:
     "Deep-merge `over` into a copy of `base`."
     out = copy.deepcopy(base)
@@ -115,11 +133,13 @@ def _merge(base:dict, over:dict) -> dict:
         out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
+# %% ../nbs/00_core.ipynb #900eb10a
 ENV_VARIABLES = {'MLPIPE_SHARED_DATA': 'folder of the real reference recordings (see `shared_data`)',
                  'MLPIPE_CACHE': "mlpipe's cache folder (see `cache_dir`)"}
 
 def env_overrides(environ:dict|None=None, # defaults to `os.environ`
-                  prefix='MLPIPE_') -> dict: # nested dict of the overrides found
+                  prefix:str='MLPIPE_', # what starts the name of every mlpipe variable
+                 ) -> dict: # nested dict of the overrides found
     "Settings from environment variables `MLPIPE_SECTION__KEY=value`; the `ENV_VARIABLES` are not settings."
     out = {}
     for name, raw in (os.environ if environ is None else environ).items():
@@ -132,10 +152,12 @@ def env_overrides(environ:dict|None=None, # defaults to `os.environ`
         try: value = yaml.safe_load(raw)
         except yaml.YAMLError: value = raw
         d = out
-        for p in path[:-1]: d = d.setdefault(p, {})
+        for p in path[:-1]:
+            d = d.setdefault(p, {})
         d[path[-1]] = value
     return out
 
+# %% ../nbs/00_core.ipynb #e1bc6413
 def load_config(path:str|Path|None=None, # YAML (.yml/.yaml) or JSON file; None = defaults only
                 environ:dict|None=None, # environment to read overrides from (default `os.environ`)
                ) -> dict: # validated nested settings
@@ -146,7 +168,8 @@ def load_config(path:str|Path|None=None, # YAML (.yml/.yaml) or JSON file; None 
         if not p.is_file(): raise ConfigurationError(f"config file not found: {p}")
         text = p.read_text(encoding='utf-8')
         try: data = json.loads(text) if p.suffix.lower() == '.json' else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as e: raise ConfigurationError(f"cannot parse {p}: {e}") from e
+        except (json.JSONDecodeError, yaml.YAMLError) as e:
+            raise ConfigurationError(f"cannot parse {p}: {e}") from e
         if data is None: data = {}
         if not isinstance(data, dict):
             raise ConfigurationError(f"{p} must hold a mapping of settings, got {type(data).__name__}")
@@ -183,7 +206,6 @@ def setup_logging(name='mlpipe', # logger name; modules use 'mlpipe.<module>'
     return logger
 
 # %% ../nbs/00_core.ipynb #0fae86c2
-import threading, contextlib, sys, ctypes
 _quiet_lock = threading.Lock()
 _quiet = {'depth': 0, 'saved': None}
 
@@ -206,133 +228,6 @@ def native_stderr_silenced():
                 ctypes.CDLL(None).fflush(None)                # C stdio may hold some of it: drop that too
                 os.dup2(_quiet['saved'], 2)
                 os.close(_quiet['saved'])
-
-
-# %% ../nbs/00_core.ipynb #997ca7ba
-@dataclass
-class GPUDevice:
-    "What NVML says about one GPU."
-    index: int
-    name: str
-    memory_total_mb: float
-    memory_free_mb: float
-    compute_capability: tuple = (0, 0)
-
-def _nvml_gpus() -> tuple[list, str]:
-    "GPUs seen by NVML, and a note saying why there are none."
-    try: import pynvml
-    except ImportError: return [], 'nvidia-ml-py is not installed'
-    try: pynvml.nvmlInit()
-    except Exception as e: return [], f'no NVIDIA driver/GPU ({type(e).__name__}: {e})'
-    gpus = []
-    try:
-        for i in range(pynvml.nvmlDeviceGetCount()):
-            h = pynvml.nvmlDeviceGetHandleByIndex(i)
-            try: mem = pynvml.nvmlDeviceGetMemoryInfo(h, version=pynvml.nvmlMemory_v2)
-            except Exception: mem = pynvml.nvmlDeviceGetMemoryInfo(h)
-            name = pynvml.nvmlDeviceGetName(h)
-            cc = pynvml.nvmlDeviceGetCudaComputeCapability(h)
-            gpus.append(GPUDevice(i, name.decode() if isinstance(name, bytes) else name,
-                                  mem.total / 2**20, mem.free / 2**20, tuple(cc)))
-    finally: pynvml.nvmlShutdown()
-    return gpus, '' if gpus else 'NVML reports no GPU'
-
-def _ram_mb() -> float:
-    try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**20
-    except (ValueError, OSError, AttributeError): return 0.0
-
-@dataclass
-class HardwareProfile:
-    "The machine mlpipe runs on: CPUs, RAM and NVIDIA GPUs."
-    cpu_count: int
-    ram_mb: float
-    gpus: list = field(default_factory=list)
-    gpu_note: str = ''
-    platform: str = ''
-
-    @classmethod
-    def detect(cls) -> HardwareProfile:
-        "Read this machine."
-        gpus, note = _nvml_gpus()
-        return cls(os.cpu_count() or 1, _ram_mb(), gpus, note, platform.platform())
-
-    @property
-    def has_gpu(self) -> bool: return bool(self.gpus)
-
-# %% ../nbs/00_core.ipynb #5942dbd3
-MACHINE_PROFILES = {
-    'cpu':      HardwareProfile(cpu_count=2, ram_mb=24 * 1024, gpus=[], gpu_note='profile without GPU'),
-    'gpu-8gb':  HardwareProfile(cpu_count=8, ram_mb=32 * 1024, gpus=[GPUDevice(0, 'profile 8 GiB (sm 7.5)', 8192, 8192, (7, 5))]),
-    'gpu-24gb': HardwareProfile(cpu_count=16, ram_mb=64 * 1024, gpus=[GPUDevice(0, 'profile 24 GiB (sm 8.6)', 24576, 24576, (8, 6))]),
-    'gpu-80gb': HardwareProfile(cpu_count=16, ram_mb=128 * 1024, gpus=[GPUDevice(0, 'profile 80 GiB (sm 9.0)', 81920, 81920, (9, 0))]),
-}
-
-@dataclass
-class Config:
-    "Run settings: device, precision, batch size and workers, plus the nested module settings."
-    device: str = 'cpu'
-    precision: str = 'fp32'
-    batch_size: int = 1
-    num_workers: int = 0
-    settings: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_CONFIG))
-    hardware: str = ''  # one line saying which machine the decision was made for
-
-    @classmethod
-    def for_hardware(cls, hw:HardwareProfile, settings:dict|None=None) -> Config:
-        "Decide device, precision, batch size and workers for `hw`; explicit settings win over the rules."
-        s = as_settings(settings or {})
-        if hw.has_gpu:
-            g = hw.gpus[0]
-            cc = tuple(g.compute_capability)
-            prec = 'bf16' if cc >= (8, 0) else 'fp16' if cc >= (7, 0) else 'fp32'
-            dev, bs = 'cuda:0', int(min(64, max(1, 8 * (g.memory_total_mb // 8192))))
-            workers, desc = min(8, max(0, hw.cpu_count - 1)), f'{g.name}, {g.memory_total_mb/1024:.0f} GiB'
-        else:
-            dev, prec, bs = 'cpu', 'fp32', int(min(8, max(1, hw.cpu_count // 2)))
-            workers, desc = max(0, hw.cpu_count - 1), f'CPU only ({hw.cpu_count} cores; {hw.gpu_note})'
-        if s['device'] != 'auto': dev = s['device']
-        if dev == 'cpu': prec = 'fp32'
-        if s['device'] == 'cpu' and s['precision'] in ('fp16', 'bf16'):
-            raise ConfigurationError(f"setting 'precision' = {s['precision']!r} is not supported with device 'cpu'; "
-                                     f"use 'fp32'")
-        if s['precision'] != 'auto': prec = s['precision']
-        if s['batch_size']: bs = s['batch_size']
-        if s['num_workers']: workers = s['num_workers']
-        return cls(dev, prec, bs, workers, s, desc)
-
-    @classmethod
-    def auto_detect(cls, settings:dict|None=None) -> Config:
-        "Decide for the machine this runs on."
-        return cls.for_hardware(HardwareProfile.detect(), settings)
-
-    @classmethod
-    def from_profile(cls, name:str, settings:dict|None=None) -> Config:
-        "Decide for a named machine profile (see `MACHINE_PROFILES`)."
-        if name not in MACHINE_PROFILES:
-            raise ConfigurationError(f"unknown machine profile {name!r}; known: {', '.join(MACHINE_PROFILES)}")
-        return cls.for_hardware(MACHINE_PROFILES[name], settings)
-
-    def save(self, path:str|Path) -> Path:
-        "Write as JSON."
-        p = Path(path)
-        p.write_text(json.dumps(asdict(self), indent=2))
-        return p
-
-    @classmethod
-    def load(cls, path:str|Path) -> Config:
-        "Read a JSON written by `save`, validating its settings."
-        try: d = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as e: raise ConfigurationError(f'cannot read config {path}: {e}') from e
-        unknown = set(d) - set(cls.__dataclass_fields__)
-        if unknown: raise ConfigurationError(f'unknown config fields in {path}: {sorted(unknown)}')
-        c = cls(**d)
-        validate_config(c.settings)
-        return c
-
-def get_machine_config(name:str='auto', # 'auto' for this machine, or a key of `MACHINE_PROFILES`
-                       settings:dict|None=None) -> Config:
-    "The run configuration for this machine ('auto') or a named profile (design-document API)."
-    return Config.auto_detect(settings) if name == 'auto' else Config.from_profile(name, settings)
 
 # %% ../nbs/00_core.ipynb #6894e417
 _log = logging.getLogger('mlpipe')

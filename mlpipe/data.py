@@ -7,87 +7,20 @@ from __future__ import annotations
 import json, os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from fastcore.basics import patch
 import numpy as np
 import pandas as pd
 from .core import PoseDataError
+from .schemas import KeypointSchema, COCO_17, SCHEMAS, get_schema, schema_mapping
 
 # %% auto #0
-__all__ = ['COCO_17', 'MEDIAPIPE_33', 'BODY_25B', 'SCHEMAS', 'KeypointSchema', 'get_schema', 'schema_mapping', 'PoseData',
-           'PoseSequence', 'torso_length', 'to_schema', 'slice_time', 'resample', 'to_dataframe', 'save_pose',
+__all__ = ['PoseData', 'PoseSequence', 'torso_length', 'to_schema', 'slice_time', 'resample', 'to_dataframe', 'save_pose',
            'load_pose']
 
-# %% ../nbs/01_data.ipynb #4b456f80
-@dataclass(frozen=True)
-class KeypointSchema:
-    "Names, skeleton edges and left/right pairs of a set of keypoints."
-    name: str
-    keypoints: tuple       # point names, in array order
-    edges: tuple = ()      # (i, j) index pairs drawn as bones
-    def __len__(self): return len(self.keypoints)
-    def __repr__(self): return f'KeypointSchema({self.name!r}, {len(self)} keypoints, {len(self.edges)} edges)'
-
-    def index(self, name:str) -> int:
-        "Array index of the keypoint called `name`."
-        try: return self.keypoints.index(name)
-        except ValueError: raise PoseDataError(f"schema {self.name!r} has no keypoint {name!r}") from None
-
-    @property
-    def lr_pairs(self) -> tuple:
-        "(left index, right index) for every `left_*` point that has a `right_*` twin."
-        return tuple((i, self.keypoints.index('right_' + n[5:])) for i, n in enumerate(self.keypoints)
-                     if n.startswith('left_') and 'right_' + n[5:] in self.keypoints)
-
-def _edges(names, pairs): return tuple((names.index(a), names.index(b)) for a, b in pairs)
-
-# %% ../nbs/01_data.ipynb #68004eff
-_limbs = [(f'{s}_{a}', f'{s}_{b}') for s in ('left', 'right') for a, b in
-          [('shoulder', 'elbow'), ('elbow', 'wrist'), ('hip', 'knee'), ('knee', 'ankle'), ('shoulder', 'hip')]]
-_coco = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder', 'left_elbow',
-         'right_elbow', 'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle')
-COCO_17 = KeypointSchema('coco17', _coco, _edges(_coco, _limbs + [
-    ('left_shoulder', 'right_shoulder'), ('left_hip', 'right_hip'), ('nose', 'left_eye'), ('nose', 'right_eye'),
-    ('left_eye', 'left_ear'), ('right_eye', 'right_ear')]))
-
-_mp = ('nose', 'left_eye_inner', 'left_eye', 'left_eye_outer', 'right_eye_inner', 'right_eye', 'right_eye_outer',
-       'left_ear', 'right_ear', 'mouth_left', 'mouth_right', 'left_shoulder', 'right_shoulder', 'left_elbow',
-       'right_elbow', 'left_wrist', 'right_wrist', 'left_pinky', 'right_pinky', 'left_index', 'right_index',
-       'left_thumb', 'right_thumb', 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle',
-       'left_heel', 'right_heel', 'left_foot_index', 'right_foot_index')
-MEDIAPIPE_33 = KeypointSchema('mediapipe33', _mp, _edges(_mp, _limbs + [
-    ('left_shoulder', 'right_shoulder'), ('left_hip', 'right_hip'), ('nose', 'left_eye_inner'),
-    ('left_eye_inner', 'left_eye'), ('left_eye', 'left_eye_outer'), ('left_eye_outer', 'left_ear'),
-    ('nose', 'right_eye_inner'), ('right_eye_inner', 'right_eye'), ('right_eye', 'right_eye_outer'),
-    ('right_eye_outer', 'right_ear'), ('mouth_left', 'mouth_right')] +
-    [(f'{s}_{a}', f'{s}_{b}') for s in ('left', 'right') for a, b in
-     [('wrist', 'pinky'), ('wrist', 'index'), ('pinky', 'index'), ('wrist', 'thumb'),
-      ('ankle', 'heel'), ('heel', 'foot_index'), ('ankle', 'foot_index')]]))
-
-_b25 = _coco + ('neck', 'head_top', 'left_big_toe', 'left_small_toe', 'left_heel', 'right_big_toe', 'right_small_toe', 'right_heel')
-BODY_25B = KeypointSchema('body25b', _b25, _edges(_b25, _limbs + [
-    ('left_shoulder', 'right_shoulder'), ('left_hip', 'right_hip'), ('neck', 'head_top'), ('neck', 'nose'),
-    ('neck', 'left_shoulder'), ('neck', 'right_shoulder'), ('nose', 'left_eye'), ('nose', 'right_eye'),
-    ('left_eye', 'left_ear'), ('right_eye', 'right_ear')] +
-    [(f'{s}_{a}', f'{s}_{b}') for s in ('left', 'right') for a, b in
-     [('ankle', 'heel'), ('ankle', 'big_toe'), ('big_toe', 'small_toe')]]))
-
-SCHEMAS = {s.name: s for s in (MEDIAPIPE_33, COCO_17, BODY_25B)}
-
-def get_schema(schema:str|KeypointSchema) -> KeypointSchema:
-    "A schema by name ('mediapipe33', 'coco17', 'body25b') or passed through."
-    if isinstance(schema, KeypointSchema): return schema
-    if schema not in SCHEMAS: raise PoseDataError(f"unknown keypoint schema {schema!r}; known: {', '.join(SCHEMAS)}")
-    return SCHEMAS[schema]
-
-# %% ../nbs/01_data.ipynb #da90186b
-def schema_mapping(src:str|KeypointSchema, dst:str|KeypointSchema) -> np.ndarray:
-    "For each keypoint of `dst`, the index of the same-named keypoint in `src`, or -1."
-    src, dst = get_schema(src), get_schema(dst)
-    return np.array([src.keypoints.index(n) if n in src.keypoints else -1 for n in dst.keypoints])
-
-# %% ../nbs/01_data.ipynb #75143dbe
+# %% ../nbs/01_data.ipynb #10f058db
 @dataclass
 class PoseData:
-    "One frame of one person: keypoints (K, D), confidence (K,), timestamp (s), schema; a detector adds box and track."
+    "One frame of one person: keypoints (K, D), confidence (K,), timestamp (s), schema; from a detector: box, track."
     keypoints: np.ndarray # (K, 2 or 3), pixels or metres; NaN where not seen
     confidence: np.ndarray # (K,) in [0, 1]; 0 where not seen
     timestamp: float = 0.0 # seconds
@@ -95,42 +28,77 @@ class PoseData:
     box: tuple|None = None # (x1, y1, x2, y2, score) in pixels, from a detector that finds boxes
     track_id: int = -1 # the person's identity across frames; -1 when nobody follows it
 
-    def __getitem__(self, name:str) -> np.ndarray:
-        "Coordinates of the keypoint called `name`."
-        return self.keypoints[self.schema.index(name)]
+# %% ../nbs/01_data.ipynb #34f54e31
+@patch
+def __getitem__(self:PoseData,
+                name:str, # a keypoint name
+               ) -> np.ndarray:
+    "Coordinates of the keypoint called `name`."
+    return self.keypoints[self.schema.index(name)]
 
-    @property
-    def score(self) -> float:
-        "How sure the detector is of this person: its box score, else the mean confidence of the points seen."
-        if self.box is not None: return float(self.box[4])
-        seen = self.confidence[self.confidence > 0]
-        return float(seen.mean()) if len(seen) else 0.0
+@patch(as_prop=True)
+def score(self:PoseData) -> float:
+    "How sure the detector is of this person: its box score, else the mean confidence of the points seen."
+    if self.box is not None: return float(self.box[4])
+    seen = self.confidence[self.confidence > 0]
+    return float(seen.mean()) if len(seen) else 0.0
 
-    def __repr__(self):
-        seen = int((self.confidence > 0).sum())
-        box = '' if self.box is None else ', box ' + ' '.join(f'{v:.0f}' for v in self.box[:4])
-        track = '' if self.track_id < 0 else f', track {self.track_id}'
-        return (f'PoseData({self.schema.name}, {seen} of {len(self.schema)} points seen, {self.keypoints.shape[1]}D, '
-                f't {self.timestamp:.3f} s, score {self.score:.2f}{box}{track})')
+@patch
+def __repr__(self:PoseData):
+    seen = int((self.confidence > 0).sum())
+    box = '' if self.box is None else ', box ' + ' '.join(f'{v:.0f}' for v in self.box[:4])
+    track = '' if self.track_id < 0 else f', track {self.track_id}'
+    return (f'PoseData({self.schema.name}, {seen} of {len(self.schema)} points seen, {self.keypoints.shape[1]}D, '
+            f't {self.timestamp:.3f} s, score {self.score:.2f}{box}{track})')
 
-# %% ../nbs/01_data.ipynb #0b099470
+# %% ../nbs/01_data.ipynb #1e1f3eeb
 def _where(mask:np.ndarray, schema:KeypointSchema) -> str:
     "'frame f, keypoint name' of the first True in a (T, K) mask."
     f, k = np.argwhere(mask)[0]
-    return f"frame {f}, keypoint {k} ({schema.keypoints[k]})" + (f" and {mask.sum() - 1} more" if mask.sum() > 1 else '')
+    more = f" and {mask.sum() - 1} more" if mask.sum() > 1 else ''
+    return f"frame {f}, keypoint {k} ({schema.keypoints[k]})" + more
 
+def _check_points(kp:np.ndarray, conf:np.ndarray, schema:KeypointSchema):
+    "A `PoseDataError` for inf, confidence outside [0, 1], partly-NaN points and NaN points with confidence."
+    if np.isinf(kp).any():
+        raise PoseDataError(f'keypoints contain inf at {_where(np.isinf(kp).any(-1), schema)}')
+    bad = np.isnan(conf) | (conf < 0) | (conf > 1)
+    if bad.any(): raise PoseDataError(f'confidence must be in [0, 1]; got {conf[bad][0]} at {_where(bad, schema)}')
+    partial = np.isnan(kp).any(-1) & ~np.isnan(kp).all(-1)
+    if partial.any():
+        raise PoseDataError(f'a keypoint is NaN in some coordinates only at {_where(partial, schema)}')
+    nan_seen = np.isnan(kp).any(-1) & (conf > 0)
+    if nan_seen.any():
+        raise PoseDataError(f'keypoint is NaN but its confidence is > 0 (missing points must have confidence 0) '
+                            f'at {_where(nan_seen, schema)}')
+
+# %% ../nbs/01_data.ipynb #30e55909
+def _check_fps(fps):
+    "A `PoseDataError` unless `fps` is a finite number > 0."
+    if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, (int, float, np.integer, np.floating)):
+        raise PoseDataError(f'fps must be a number, got {fps!r} ({type(fps).__name__})')
+    if not (np.isfinite(fps) and fps > 0): raise PoseDataError(f'fps must be > 0, got {fps}')
+
+def _check_timestamps(ts:np.ndarray, T:int):
+    "A `PoseDataError` unless `ts` has one strictly increasing time per frame."
+    if ts.shape != (T,): raise PoseDataError(f'timestamps must have shape ({T},), got {ts.shape}')
+    if T > 1 and not (np.diff(ts) > 0).all():
+        raise PoseDataError(f'timestamps must increase strictly (first problem at frame '
+                            f'{np.argmin(np.diff(ts) > 0) + 1})')
+
+# %% ../nbs/01_data.ipynb #59356b16
 @dataclass(eq=False)
 class PoseSequence:
     "A pose sequence: keypoints (T, K, D), confidence (T, K), fps, timestamps, schema, track id and source."
-    keypoints: np.ndarray
-    confidence: np.ndarray|None = None
+    keypoints: np.ndarray                     # (frames, keypoints, 2 or 3); NaN where not seen
+    confidence: np.ndarray|None = None        # (frames, keypoints) in [0, 1]; None: 1 where seen, 0 where not
     fps: float = 30.0
     schema: KeypointSchema|str = COCO_17
-    timestamps: np.ndarray|None = None
-    track_id: int = 0
-    source: str = ''
+    timestamps: np.ndarray|None = None        # seconds, strictly increasing; None: frame / fps
+    track_id: int = 0                         # which person
+    source: str = ''                          # where the data came from (a file, a detector and its settings)
     units: str = 'px'  # 'px' for image coordinates (x right, y down), 'm' for world coordinates
-    meta: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)  # anything else worth keeping (camera, image size, ...)
 
     def __post_init__(self):
         self.schema = get_schema(self.schema)
@@ -141,74 +109,83 @@ class PoseSequence:
         if K != len(self.schema):
             raise PoseDataError(f'keypoints have {K} points per frame but schema {self.schema.name!r} has '
                                 f'{len(self.schema)}')
-        conf = np.where(np.isnan(kp).any(-1), 0.0, 1.0) if self.confidence is None else np.array(self.confidence, dtype=np.float64, copy=True)
+        seen = np.where(np.isnan(kp).any(-1), 0.0, 1.0)
+        conf = seen if self.confidence is None else np.array(self.confidence, dtype=np.float64, copy=True)
         if conf.shape != (T, K): raise PoseDataError(f'confidence must have shape {(T, K)}, got {conf.shape}')
-        if isinstance(self.fps, (bool, np.bool_)) or not isinstance(self.fps, (int, float, np.integer, np.floating)):
-            raise PoseDataError(f'fps must be a number, got {self.fps!r} ({type(self.fps).__name__})')
-        if not (np.isfinite(self.fps) and self.fps > 0): raise PoseDataError(f'fps must be > 0, got {self.fps}')
-        if np.isinf(kp).any():
-            raise PoseDataError(f'keypoints contain inf at {_where(np.isinf(kp).any(-1), self.schema)}')
-        if np.isnan(conf).any() or (conf < 0).any() or (conf > 1).any():
-            bad = np.isnan(conf) | (conf < 0) | (conf > 1)
-            raise PoseDataError(f'confidence must be in [0, 1]; got {conf[bad][0]} at {_where(bad, self.schema)}')
-        partial = np.isnan(kp).any(-1) & ~np.isnan(kp).all(-1)
-        if partial.any():
-            raise PoseDataError(f'a keypoint is NaN in some coordinates only at {_where(partial, self.schema)}')
-        nan_seen = np.isnan(kp).any(-1) & (conf > 0)
-        if nan_seen.any():
-            raise PoseDataError(f'keypoint is NaN but its confidence is > 0 (missing points must have confidence 0) '
-                                f'at {_where(nan_seen, self.schema)}')
-        ts = np.arange(T) / self.fps if self.timestamps is None else np.array(self.timestamps, dtype=np.float64, copy=True)
-        if ts.shape != (T,): raise PoseDataError(f'timestamps must have shape ({T},), got {ts.shape}')
-        if T > 1 and not (np.diff(ts) > 0).all():
-            raise PoseDataError(f'timestamps must increase strictly (first problem at frame '
-                                f'{np.argmin(np.diff(ts) > 0) + 1})')
+        _check_fps(self.fps)
+        _check_points(kp, conf, self.schema)
+        given = self.timestamps is not None
+        ts = np.array(self.timestamps, dtype=np.float64, copy=True) if given else np.arange(T) / self.fps
+        _check_timestamps(ts, T)
         self.keypoints, self.confidence, self.timestamps, self.fps = kp, conf, ts, float(self.fps)
 
-    # shape facts
-    @property
-    def n_frames(self) -> int: return self.keypoints.shape[0]
-    @property
-    def n_keypoints(self) -> int: return self.keypoints.shape[1]
-    @property
-    def dims(self) -> int: return self.keypoints.shape[2]
-    @property
-    def duration(self) -> float: return self.n_frames / self.fps
-    @property
-    def missing(self) -> np.ndarray:
-        "(T, K) True where a point was not seen."
-        return np.isnan(self.keypoints[..., 0])
-    def __len__(self): return self.n_frames
-    def __repr__(self):
-        return (f'PoseSequence({self.n_frames} frames x {self.n_keypoints} {self.schema.name} x {self.dims}D, '
-                f'{self.fps:g} fps, {self.duration:.2f} s, track {self.track_id}, '
-                f'{self.missing.mean():.1%} missing, units {self.units!r}, source {self.source!r})')
+# %% ../nbs/01_data.ipynb #2cac85ee
+@patch(as_prop=True)
+def n_frames(self:PoseSequence) -> int: return self.keypoints.shape[0]
 
-    def point(self, name:str) -> np.ndarray:
-        "Trajectory (T, D) of the keypoint called `name`."
-        return self.keypoints[:, self.schema.index(name)]
+@patch(as_prop=True)
+def n_keypoints(self:PoseSequence) -> int: return self.keypoints.shape[1]
 
-    def frame(self, i:int) -> PoseData:
-        "Frame `i` as a `PoseData`."
-        return PoseData(self.keypoints[i].copy(), self.confidence[i].copy(), float(self.timestamps[i]), self.schema)
+@patch(as_prop=True)
+def dims(self:PoseSequence) -> int: return self.keypoints.shape[2]
 
-    def replace(self, **kw) -> PoseSequence:
-        "A new, validated sequence with some fields changed (metadata is copied)."
-        return replace(self, **({'meta': dict(self.meta)} | kw))
+# %% ../nbs/01_data.ipynb #c2bd421f
+@patch(as_prop=True)
+def duration(self:PoseSequence) -> float: return self.n_frames / self.fps
 
-# %% ../nbs/01_data.ipynb #82590c01
-def _from_frames(cls, frames:list, # `PoseData` of one schema and dimensionality
-                 fps:float, **kw) -> PoseSequence:
+@patch(as_prop=True)
+def missing(self:PoseSequence) -> np.ndarray:
+    "(T, K) True where a point was not seen."
+    return np.isnan(self.keypoints[..., 0])
+
+# %% ../nbs/01_data.ipynb #29f9139d
+@patch
+def __len__(self:PoseSequence): return self.n_frames
+
+@patch
+def __repr__(self:PoseSequence):
+    return (f'PoseSequence({self.n_frames} frames x {self.n_keypoints} {self.schema.name} x {self.dims}D, '
+            f'{self.fps:g} fps, {self.duration:.2f} s, track {self.track_id}, '
+            f'{self.missing.mean():.1%} missing, units {self.units!r}, source {self.source!r})')
+
+# %% ../nbs/01_data.ipynb #51402742
+@patch
+def point(self:PoseSequence,
+          name:str, # a keypoint name, e.g. 'left_knee'
+         ) -> np.ndarray: # (T, D)
+    "Trajectory (T, D) of the keypoint called `name`."
+    return self.keypoints[:, self.schema.index(name)]
+
+@patch
+def frame(self:PoseSequence,
+          i:int, # frame index
+         ) -> PoseData:
+    "Frame `i` as a `PoseData`."
+    return PoseData(self.keypoints[i].copy(), self.confidence[i].copy(), float(self.timestamps[i]), self.schema)
+
+@patch
+def replace(self:PoseSequence, **kw) -> PoseSequence:
+    "A new, validated sequence with some fields changed (metadata is copied)."
+    return replace(self, **({'meta': dict(self.meta)} | kw))
+
+# %% ../nbs/01_data.ipynb #b3e0f4af
+@patch(cls_method=True)
+def from_frames(cls:PoseSequence,
+                frames:list, # `PoseData` of one schema and dimensionality
+                fps:float, # frame rate of the sequence
+                **kw, # further `PoseSequence` fields (track_id, source, units, meta)
+               ) -> PoseSequence:
     "Stack per-frame `PoseData` into a sequence (timestamps taken from the frames)."
     if not frames: raise PoseDataError('no frames given: a pose sequence needs at least one frame')
     schemas = {f.schema.name for f in frames}
     if len(schemas) > 1: raise PoseDataError(f'frames mix keypoint schemas: {sorted(schemas)}')
     return cls(np.stack([f.keypoints for f in frames]), np.stack([f.confidence for f in frames]), fps,
                frames[0].schema, np.array([f.timestamp for f in frames]), **kw)
-PoseSequence.from_frames = classmethod(_from_frames)
 
 # %% ../nbs/01_data.ipynb #aa5d8890
-def torso_length(seq:PoseSequence, per_frame:bool=False) -> float|np.ndarray:
+def torso_length(seq:PoseSequence, # needs both hips and both shoulders
+                 per_frame:bool=False, # one length per frame instead of the median
+                ) -> float|np.ndarray: # in the sequence's units
     "Mid-hip to mid-shoulder distance: the median over frames, or per frame (NaN where a point is missing)."
     mid = lambda a, b: (seq.point(a) + seq.point(b)) / 2
     d = np.linalg.norm(mid('left_shoulder', 'right_shoulder') - mid('left_hip', 'right_hip'), axis=1)
@@ -219,7 +196,9 @@ def torso_length(seq:PoseSequence, per_frame:bool=False) -> float|np.ndarray:
     return float(t)
 
 # %% ../nbs/01_data.ipynb #5599f8f3
-def to_schema(seq:PoseSequence, dst:str|KeypointSchema) -> PoseSequence:
+def to_schema(seq:PoseSequence, # the sequence to re-express
+              dst:str|KeypointSchema, # the schema wanted
+             ) -> PoseSequence:
     "The same sequence in schema `dst`; points `seq` lacks become missing."
     dst = get_schema(dst)
     idx = schema_mapping(seq.schema, dst)
@@ -230,15 +209,21 @@ def to_schema(seq:PoseSequence, dst:str|KeypointSchema) -> PoseSequence:
     return seq.replace(keypoints=kp, confidence=conf, schema=dst)
 
 # %% ../nbs/01_data.ipynb #5c44c26d
-def slice_time(seq:PoseSequence, t0:float=0.0, t1:float=np.inf) -> PoseSequence:
+def slice_time(seq:PoseSequence, # the sequence to cut
+               t0:float=0.0, # first time kept, seconds
+               t1:float=np.inf, # first time no longer kept, seconds
+              ) -> PoseSequence:
     "Frames with t0 <= timestamp < t1 (seconds)."
     keep = (seq.timestamps >= t0) & (seq.timestamps < t1)
     if not keep.any():
         raise PoseDataError(f'no frames between {t0} s and {t1} s (sequence spans '
                             f'{seq.timestamps[0]:.3f}-{seq.timestamps[-1]:.3f} s)')
-    return seq.replace(keypoints=seq.keypoints[keep], confidence=seq.confidence[keep], timestamps=seq.timestamps[keep])
+    return seq.replace(keypoints=seq.keypoints[keep], confidence=seq.confidence[keep],
+                       timestamps=seq.timestamps[keep])
 
-def resample(seq:PoseSequence, fps:float) -> PoseSequence:
+def resample(seq:PoseSequence, # the sequence to resample
+             fps:float, # the new frame rate
+            ) -> PoseSequence:
     "Linear interpolation onto a regular grid at `fps`; gaps are not bridged."
     if not fps > 0: raise PoseDataError(f'target fps must be > 0, got {fps}')
     ts = seq.timestamps
@@ -253,17 +238,20 @@ def resample(seq:PoseSequence, fps:float) -> PoseSequence:
     conf[np.isnan(kp[..., 0])] = 0
     return seq.replace(keypoints=kp, confidence=conf, fps=fps, timestamps=new_t)
 
-# %% ../nbs/01_data.ipynb #d53f84b6
+# %% ../nbs/01_data.ipynb #6fc738f3
 _AX = 'xyz'
 
-def to_dataframe(seq:PoseSequence) -> pd.DataFrame:
+def to_dataframe(seq:PoseSequence, # the sequence to tabulate
+                ) -> pd.DataFrame:
     "One row per frame: frame, time, <kp>_x/_y(/_z), <kp>_conf."
     cols = {'frame': np.arange(seq.n_frames), 'time': seq.timestamps}
     for k, name in enumerate(seq.schema.keypoints):
-        for d in range(seq.dims): cols[f'{name}_{_AX[d]}'] = seq.keypoints[:, k, d]
+        for d in range(seq.dims):
+            cols[f'{name}_{_AX[d]}'] = seq.keypoints[:, k, d]
         cols[f'{name}_conf'] = seq.confidence[:, k]
     return pd.DataFrame(cols)
 
+# %% ../nbs/01_data.ipynb #5f4cc8ed
 def _jsonable(o):
     "numpy scalars and arrays in metadata -> plain Python."
     if isinstance(o, np.generic): return o.item()
@@ -271,12 +259,16 @@ def _jsonable(o):
     raise TypeError(f'metadata value of type {type(o).__name__} cannot be saved as JSON')
 
 def _metadata(seq:PoseSequence) -> dict:
+    "Everything but the table: fps, dims, track, source, units, meta and the schema with its edges."
     s = seq.schema
     return {'mlpipe_format': 1, 'fps': seq.fps, 'dims': seq.dims, 'track_id': seq.track_id, 'source': seq.source,
             'units': seq.units, 'meta': seq.meta,
             'schema': {'name': s.name, 'keypoints': list(s.keypoints), 'edges': [list(e) for e in s.edges]}}
 
-def save_pose(seq:PoseSequence, path:str|Path, overwrite=False) -> Path:
+def save_pose(seq:PoseSequence, # the sequence to save
+              path:str|Path, # a .parquet or .csv file (a .csv gets a .json beside it)
+              overwrite=False, # replace an existing file
+             ) -> Path: # `path`
     "Write `seq` to .parquet or .csv (+ .json metadata), both or neither. Refuses to overwrite unless asked."
     p = Path(path)
     if p.suffix not in ('.parquet', '.csv'):
@@ -287,27 +279,50 @@ def save_pose(seq:PoseSequence, path:str|Path, overwrite=False) -> Path:
     try: md = json.dumps(_metadata(seq), indent=1, default=_jsonable)   # before any file is touched
     except (TypeError, ValueError) as e:
         raise PoseDataError(f'cannot save {p}: {e} (in seq.meta); nothing was written') from e
-    df, tmp = to_dataframe(seq), p.with_name(f'.{p.name}.{os.getpid()}.tmp')
+    _write_pose_file(to_dataframe(seq), md, p)
+    return p
+
+# %% ../nbs/01_data.ipynb #b3c14e41
+def _write_pose_file(df:pd.DataFrame, md:str, p:Path):
+    "Write the table and its metadata through temporary files renamed into place: both or neither."
+    tmp = p.with_name(f'.{p.name}.{os.getpid()}.tmp')
     side_tmp = tmp.with_suffix('.json')
     try:
         if p.suffix == '.parquet':
-            import pyarrow as pa, pyarrow.parquet as pq
+            import pyarrow as pa
+            import pyarrow.parquet as pq
             t = pa.Table.from_pandas(df, preserve_index=False)
             pq.write_table(t.replace_schema_metadata({**(t.schema.metadata or {}), b'mlpipe': md.encode()}), tmp)
         else:
             df.to_csv(tmp, index=False, float_format='%.17g')
             side_tmp.write_text(md)
-            os.replace(side_tmp, side)
+            os.replace(side_tmp, p.with_suffix('.json'))
         os.replace(tmp, p)
     finally:
         for q in (tmp, side_tmp): q.unlink(missing_ok=True)
-    return p
 
+# %% ../nbs/01_data.ipynb #50f890a2
+def _checked_metadata(raw:bytes|None, p:Path, where:str) -> dict:
+    "The JSON metadata of pose file `p` (read from `where`), with the keys `load_pose` needs."
+    if raw is None: raise PoseDataError(f'{p} is not an mlpipe pose file (missing metadata: no {where})')
+    try: md = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise PoseDataError(f'{p}: bad metadata in {where} ({e})') from None
+    if not isinstance(md, dict):
+        raise PoseDataError(f'{p}: the metadata in {where} must be a JSON object, got {type(md).__name__}')
+    lacking = [k for k in ('fps', 'dims', 'schema') if k not in md]
+    sm = md.get('schema', {'name': 0, 'keypoints': 0})
+    if not isinstance(sm, dict) or not {'name', 'keypoints'} <= set(sm): lacking.append('schema.name/keypoints')
+    if lacking: raise PoseDataError(f'{p} is not an mlpipe pose file: its metadata ({where}) lacks {lacking}')
+    return md
+
+# %% ../nbs/01_data.ipynb #d14a62ad
 def _read_pose_file(p:Path) -> tuple[dict, pd.DataFrame]:
     "The metadata and table of a pose file; `PoseDataError` for anything that is not one."
     side = p.with_suffix('.json')
     if p.suffix == '.parquet':
-        import pyarrow as pa, pyarrow.parquet as pq
+        import pyarrow as pa
+        import pyarrow.parquet as pq
         try: t = pq.read_table(p)
         except (pa.ArrowException, OSError) as e:
             raise PoseDataError(f'{p} is not a readable parquet file ({e})') from None
@@ -319,20 +334,13 @@ def _read_pose_file(p:Path) -> tuple[dict, pd.DataFrame]:
             raise PoseDataError(f'{p} is not a readable CSV file ({e})') from None
     else: raise PoseDataError(f'unsupported pose file type {p.suffix!r}: use .parquet or .csv')
     where = 'its parquet metadata' if p.suffix == '.parquet' else side.name
-    if raw is None: raise PoseDataError(f'{p} is not an mlpipe pose file (missing metadata: no {where})')
-    try: md = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise PoseDataError(f'{p}: bad metadata in {where} ({e})') from None
-    if not isinstance(md, dict):
-        raise PoseDataError(f'{p}: the metadata in {where} must be a JSON object, got {type(md).__name__}')
-    lacking = [k for k in ('fps', 'dims', 'schema') if k not in md]
-    if not isinstance(md.get('schema', {}), dict) or not {'name', 'keypoints'} <= set(md.get('schema', {'name': 0, 'keypoints': 0})):
-        lacking.append('schema.name/keypoints')
-    if lacking: raise PoseDataError(f'{p} is not an mlpipe pose file: its metadata ({where}) lacks {lacking}')
+    md = _checked_metadata(raw, p, where)
     if 'time' not in df.columns: raise PoseDataError(f"{p} lacks the 'time' column of an mlpipe pose file")
     return md, df
 
-def load_pose(path:str|Path) -> PoseSequence:
+# %% ../nbs/01_data.ipynb #9ff9d5f7
+def load_pose(path:str|Path, # a file written by `save_pose`
+             ) -> PoseSequence:
     "Read a pose sequence written by `save_pose`."
     p = Path(path)
     if not p.is_file(): raise PoseDataError(f'pose file not found: {p}')
@@ -340,15 +348,17 @@ def load_pose(path:str|Path) -> PoseSequence:
     sm = md['schema']
     schema = SCHEMAS.get(sm['name'])
     if schema is None or list(schema.keypoints) != sm['keypoints']:
-        schema = KeypointSchema(str(sm['name']), tuple(sm['keypoints']), tuple(tuple(e) for e in sm.get('edges', [])))
+        edges = tuple(tuple(e) for e in sm.get('edges', []))
+        schema = KeypointSchema(str(sm['name']), tuple(sm['keypoints']), edges)
     names, D = schema.keypoints, md['dims']
     if D not in (2, 3): raise PoseDataError(f"{p}: metadata 'dims' must be 2 or 3, got {D!r}")
     try:
         kp = np.stack([np.stack([df[f'{n}_{_AX[d]}'].to_numpy(float) for d in range(D)], -1) for n in names], 1)
         conf = np.stack([df[f'{n}_conf'].to_numpy(float) for n in names], 1)
-    except KeyError as e: raise PoseDataError(f'{p} lacks column {e} that its schema {schema.name!r} needs') from e
+    except KeyError as e:
+        raise PoseDataError(f'{p} lacks column {e} that its schema {schema.name!r} needs') from e
     except ValueError as e: raise PoseDataError(f'{p} has a non-numeric keypoint column ({e})') from None
-    return PoseSequence(kp, conf, md['fps'], schema, df['time'].to_numpy(float), md.get('track_id', 0), md.get('source', ''),
-                        md.get('units', 'px'), md.get('meta', {}))
+    return PoseSequence(kp, conf, md['fps'], schema, df['time'].to_numpy(float), md.get('track_id', 0),
+                        md.get('source', ''), md.get('units', 'px'), md.get('meta', {}))
 
 PoseSequence.save, PoseSequence.load, PoseSequence.to_dataframe = save_pose, staticmethod(load_pose), to_dataframe

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 from .core import PoseDataError, ModelError, import_ultralytics, native_stderr_silenced
-from .data import PoseSequence, PoseData, KeypointSchema, MEDIAPIPE_33, COCO_17, to_schema, torso_length
+from .data import PoseSequence, PoseData, to_schema, torso_length
+from .schemas import KeypointSchema, MEDIAPIPE_33, COCO_17
 from .draw import draw_poses
 from .frames import IMAGE_EXT, check_image, video_info, iter_frames
 

@@ -6,7 +6,8 @@
 from __future__ import annotations
 import numpy as np
 from .core import PoseDataError
-from .data import PoseSequence, KeypointSchema
+from .data import PoseSequence
+from .schemas import KeypointSchema
 
 # %% auto #0
 __all__ = ['POSE_COLORS', 'plot_skeleton', 'draw_skeleton', 'draw_poses']

@@ -6,27 +6,27 @@
 from __future__ import annotations
 import numpy as np
 import pandas as pd
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from fastcore.basics import patch
 from .core import PoseDataError, ConfigurationError, Result
 from .data import PoseSequence, torso_length
 
 # %% auto #0
-__all__ = ['BLAS_MIN_FEATURES', 'as_series', 'pose_features', 'dtw_distance', 'warping_path', 'accumulated_cost',
-           'plot_alignment', 'plot_cost_matrix', 'attribution', 'top_reasons', 'plot_attribution', 'dtw_sq_batch',
-           'distance_matrix', 'cross_distances', 'read_ts', 'knn_classify', 'cluster', 'make_template', 'spread',
-           'find_occurrences', 'flag_anomalies', 'Comparison', 'compare_sequences']
+__all__ = ['as_series', 'pose_features', 'sakoe_chiba_window', 'dtw_distance', 'warping_path', 'accumulated_cost',
+           'plot_alignment', 'plot_cost_matrix', 'attribution', 'top_reasons', 'plot_attribution', 'make_template',
+           'spread', 'find_occurrences', 'flag_anomalies', 'Comparison', 'compare_sequences']
 
 # %% ../nbs/07_dtw.ipynb #717504c8
-def as_series(x, name:str='sequence',
+def as_series(x, # a sequence: list, 1-D (frames,) or 2-D (frames, features) array, DataFrame
+              name:str='sequence', # what to call it in an error message
               copy:bool=True, # False: no copy when `x` already is C-contiguous float64 (read-only use)
-             ) -> np.ndarray:
+             ) -> np.ndarray: # (frames, features), C-contiguous float64
     "A (frames, features) C-contiguous float64 array of `x`, checked for emptiness and NaN/inf."
     a = np.array(x, dtype=np.float64, copy=True) if copy else np.asarray(x, dtype=np.float64)
     if a.ndim == 1: a = a[:, None]
-    if a.ndim != 2: raise PoseDataError(f'{name} must be 1-D (frames,) or 2-D (frames, features), got shape {a.shape}')
+    if a.ndim != 2:
+        raise PoseDataError(f'{name} must be 1-D (frames,) or 2-D (frames, features), got shape {a.shape}')
     if a.shape[0] == 0 or a.shape[1] == 0: raise PoseDataError(f'{name} is empty (shape {a.shape})')
-    if np.isfinite(a).all(): return np.ascontiguousarray(a)
     bad = ~np.isfinite(a)
     if bad.any():
         f, c = np.argwhere(bad)[0]
@@ -35,14 +35,19 @@ def as_series(x, name:str='sequence',
     return np.ascontiguousarray(a)
 
 def _pair(a, b, copy:bool=True):
+    "Both sequences through `as_series`, with the same feature count."
     a, b = as_series(a, 'first sequence', copy), as_series(b, 'second sequence', copy)
     if a.shape[1] != b.shape[1]:
         raise PoseDataError(f'the sequences have different feature counts: {a.shape[1]} and {b.shape[1]}')
     return a, b
 
 # %% ../nbs/07_dtw.ipynb #e2c31f72
-def pose_features(seq:PoseSequence, kind:str='angles', names:list|None=None, # angle or keypoint names; None = all
-                  weights:dict|None=None, znorm:bool=False) -> pd.DataFrame:
+def pose_features(seq:PoseSequence, # the pose sequence to describe
+                  kind:str='angles', # 'angles' (joint angles) or 'keypoints' (normalised positions)
+                  names:list|None=None, # angle or keypoint names; None = all
+                  weights:dict|None=None, # feature (or keypoint) name -> weight of its squared difference
+                  znorm:bool=False, # standardise each feature over the sequence (removes depth differences)
+                 ) -> pd.DataFrame: # frames x features
     "Per-frame comparison features (frames x features) from a pose sequence."
     if kind == 'angles':
         from mlpipe.angles import joint_angles
@@ -61,36 +66,55 @@ def pose_features(seq:PoseSequence, kind:str='angles', names:list|None=None, # a
     return df
 
 # %% ../nbs/07_dtw.ipynb #dd60d15e
-def _window(radius):
+def sakoe_chiba_window(radius:int|None, # Sakoe-Chiba radius in frames (None: unconstrained)
+                      ) -> int|None: # dtaidistance's `window` argument
+    "dtaidistance's `window` for a Sakoe-Chiba `radius` (radius + 1), the radius checked to be whole and >= 0."
     if radius is None: return None
     if radius < 0 or int(radius) != radius:
         raise ConfigurationError(f'radius = {radius} must be a whole number of frames >= 0')
     return int(radius) + 1
 
-def dtw_distance(a, b, radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
+def dtw_distance(a, # first sequence (frames, features)
+                 b, # second sequence, same feature count
+                 radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
                  psi:int|None=None, # frames that may be skipped at the start and end
                  max_dist:float|None=None, # stop early: inf means 'more than max_dist'
                 ) -> float:
     "DTW distance (sqrt of summed squared frame differences along the best path) between two sequences."
     from dtaidistance import dtw_ndim
     a, b = _pair(a, b, copy=False)                              # read only: no copy (the wrapper's cost is the check)
-    return float(dtw_ndim.distance_fast(a, b, window=_window(radius), psi=psi, max_dist=max_dist, use_pruning=False))
+    w = sakoe_chiba_window(radius)
+    return float(dtw_ndim.distance_fast(a, b, window=w, psi=psi, max_dist=max_dist, use_pruning=False))
 
 # %% ../nbs/07_dtw.ipynb #0a12c40f
-def warping_path(a, b, radius:int|None=None, psi:int|None=None) -> np.ndarray:
+def warping_path(a, # first sequence (frames, features)
+                 b, # second sequence, same feature count
+                 radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
+                 psi:int|None=None, # frames that may be skipped at the start and end
+                ) -> np.ndarray: # (path length, 2) frame pairs (i, j)
     "Frame pairs (i, j) of the best warping path, shape (path length, 2)."
     from dtaidistance import dtw_ndim
     a, b = _pair(a, b)
-    return np.array(dtw_ndim.warping_path(a, b, window=_window(radius), psi=psi, use_c=True))
+    return np.array(dtw_ndim.warping_path(a, b, window=sakoe_chiba_window(radius), psi=psi, use_c=True))
 
-def accumulated_cost(a, b, radius:int|None=None) -> np.ndarray:
+def accumulated_cost(a, # first sequence (frames, features)
+                     b, # second sequence, same feature count
+                     radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
+                    ) -> np.ndarray: # (n, m)
     "Accumulated cost matrix (n, m) (sqrt of the summed squared costs, as dtaidistance reports it)."
     from dtaidistance import dtw_ndim
     a, b = _pair(a, b)
-    _, P = dtw_ndim.warping_paths(a, b, window=_window(radius), use_c=True)
+    _, P = dtw_ndim.warping_paths(a, b, window=sakoe_chiba_window(radius), use_c=True)
     return P[1:, 1:]
 
-def plot_alignment(a, b, path, feature:int=0, ax=None, labels=('a', 'b')):
+# %% ../nbs/07_dtw.ipynb #bc69b183
+def plot_alignment(a, # first sequence (frames, features)
+                   b, # second sequence
+                   path:np.ndarray, # from `warping_path`
+                   feature:int=0, # which feature (column) to draw
+                   ax=None, # matplotlib axes to draw on; None: a new figure
+                   labels=('a', 'b'), # legend names of the two sequences
+                  ):
     "Two sequences (one feature) with lines joining matched frames."
     a, b = as_series(a), as_series(b)
     import matplotlib.pyplot as plt
@@ -105,7 +129,11 @@ def plot_alignment(a, b, path, feature:int=0, ax=None, labels=('a', 'b')):
     ax.legend(fontsize=8)
     return ax
 
-def plot_cost_matrix(a, b, path, ax=None):
+def plot_cost_matrix(a, # first sequence (frames, features)
+                     b, # second sequence
+                     path:np.ndarray, # from `warping_path`
+                     ax=None, # matplotlib axes to draw on; None: a new figure
+                    ):
     "Accumulated cost matrix with the warping path."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
@@ -116,8 +144,13 @@ def plot_cost_matrix(a, b, path, ax=None):
     return ax
 
 # %% ../nbs/07_dtw.ipynb #501ad3b8
-def attribution(a, b, radius:int|None=None, bins:int=8, share:bool=False,
-                feature_names:list|None=None) -> pd.DataFrame:
+def attribution(a, # the performance (frames, features); a DataFrame's columns name the features
+                b, # the reference, same features
+                radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
+                bins:int=8, # equal time segments of `a`
+                share:bool=False, # divide by DTW² (the cells then sum to 1)
+                feature_names:list|None=None, # column names (default: `a`'s columns, or f0, f1, ...)
+               ) -> pd.DataFrame: # time segment x feature, summing to DTW² (or 1)
     "Contribution of each (time segment of `a`, feature) to DTW² (or its share with `share=True`)."
     names = feature_names or (list(a.columns) if isinstance(a, pd.DataFrame) else None)
     A, B = _pair(a, b)
@@ -130,13 +163,19 @@ def attribution(a, b, radius:int|None=None, bins:int=8, share:bool=False,
     idx = [f'{100 * k // bins}-{100 * (k + 1) // bins}%' for k in range(bins)]
     return pd.DataFrame(table, index=idx, columns=names or [f'f{i}' for i in range(A.shape[1])])
 
-def top_reasons(attr:pd.DataFrame, n:int=2) -> list:
+def top_reasons(attr:pd.DataFrame, # from `attribution`
+                n:int=2, # how many reasons
+               ) -> list: # sentences, largest first
     "The `n` largest cells of an attribution table as readable reasons, with their share of the total."
     s = attr.stack()
     s = s / s.sum()
     return [f'{f}, {t} of the movement ({v:.0%})' for (t, f), v in s.nlargest(n).items()]
 
-def plot_attribution(attr:pd.DataFrame, ax=None, title:str='share of DTW²'):
+# %% ../nbs/07_dtw.ipynb #503be618
+def plot_attribution(attr:pd.DataFrame, # from `attribution`
+                     ax=None, # matplotlib axes to draw on; None: a new figure
+                     title:str='share of DTW²', # the axes' title
+                    ):
     "Heatmap time segment x feature."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(6, 0.35 * len(attr.columns) + 1.2))
@@ -149,205 +188,10 @@ def plot_attribution(attr:pd.DataFrame, ax=None, title:str='share of DTW²'):
     plt.colorbar(im, ax=ax, fraction=.03)
     return ax
 
-# %% ../nbs/07_dtw.ipynb #dbe6972f
-BLAS_MIN_FEATURES = 36
-
-def dtw_sq_batch(A:np.ndarray, B:np.ndarray, radius:int|None=None) -> np.ndarray:
-    "Squared DTW of pairs (A[p], B[p]); A (P, n, F), B (P, m, F) float64 -> (P,). numpy only."
-    P, n, _ = A.shape
-    m = B.shape[1]
-    C = np.matmul(A, B.transpose(0, 2, 1))
-    C *= -2
-    C += np.einsum('pnf,pnf->pn', A, A)[:, :, None]
-    C += np.einsum('pmf,pmf->pm', B, B)[:, None, :]
-    np.maximum(C, 0, out=C)                                          # rounding can make tiny negatives
-    if radius is not None:
-        off = np.arange(m)[None, :] - np.arange(n)[:, None]               # j - i, in the band described above
-        C[:, (off < -radius - max(0, n - m)) | (off > radius + max(0, m - n))] = np.inf
-    Cf = C.reshape(P, n * m)
-    bufs = [np.full((P, n + 1), np.inf) for _ in range(3)]            # diagonals k, k-1, k-2; slot i+1 holds row i
-    tmp = np.empty((P, n))
-    for k in range(n + m - 1):                                       # anti-diagonals: a loop over n+m-1 steps
-        lo, hi = max(0, k - m + 1), min(k, n - 1)
-        ck = Cf[:, k + lo * (m - 1): k + hi * (m - 1) + 1: m - 1] if m > 1 else Cf[:, k:k + 1]
-        Dk, D1, D2 = bufs[k % 3], bufs[(k - 1) % 3], bufs[(k - 2) % 3]
-        if k == 0:
-            Dk[:, 1] = ck[:, 0]
-            continue
-        t = tmp[:, :hi - lo + 1]
-        np.minimum(D1[:, lo + 1:hi + 2], D1[:, lo:hi + 1], out=t)     # (i, j-1) and (i-1, j)
-        np.minimum(t, D2[:, lo:hi + 1], out=t)                        # (i-1, j-1)
-        np.add(ck, t, out=Dk[:, lo + 1:hi + 2])
-    return bufs[(n + m - 2) % 3][:, n].copy()
-
-_KERNEL = {}
-def _numba_kernel():
-    "The compiled DTW kernel over a list of pairs, or None without numba (compiled once per process)."
-    if 'k' in _KERNEL: return _KERNEL['k']
-    try: from numba import njit, prange
-    except ImportError:
-        _KERNEL['k'] = None
-        return None
-        _KERNEL['k'] = None
-        return None
-    @njit(parallel=True, fastmath=True, cache=False)
-    def pairs(X, Y, ii, jj, lo_off, hi_off):
-        P = len(ii)
-        n, F = X.shape[1], X.shape[2]
-        m = Y.shape[1]
-        out = np.empty(P)
-        for p in prange(P):
-            a, b = X[ii[p]], Y[jj[p]]
-            prev = np.full(m + 1, np.inf)
-            cur = np.full(m + 1, np.inf)
-            prev[0] = 0.0
-            for i in range(n):
-                jlo = max(0, i + lo_off)
-                jhi = min(m - 1, i + hi_off)
-                for j in range(m + 1): cur[j] = np.inf
-                for j in range(jlo, jhi + 1):
-                    c = 0.0
-                    for f in range(F):
-                        d = a[i, f] - b[j, f]
-                        c += d * d
-                    x = prev[j]
-                    y = prev[j + 1]
-                    z = cur[j]
-                    best = x if x < y else y
-                    best = best if best < z else z
-                    cur[j + 1] = c + best
-                prev, cur = cur, prev
-            out[p] = prev[m]
-        return out
-    _KERNEL['k'] = pairs
-    return pairs
-
-def _pairs_numba(X:np.ndarray, Y:np.ndarray, ii, jj, radius, blocks:int=16, progress=False) -> np.ndarray:
-    "DTW of pairs (X[ii[p]], Y[jj[p]]) with the numba kernel: a few parallel regions, small dynamic chunks."
-    from numba import parallel_chunksize
-    from tqdm.auto import tqdm
-    k, band = _numba_kernel(), _band(radius, X.shape[1], Y.shape[1])
-    out = np.empty(len(ii))
-    edges = np.linspace(0, len(ii), min(blocks, max(1, len(ii))) + 1).astype(int)
-    with parallel_chunksize(8):                     # a thread slowed by a busy neighbour takes fewer chunks, not half
-        for a, b in tqdm(list(zip(edges[:-1], edges[1:])), disable=not progress, desc='DTW', leave=False):
-            out[a:b] = k(X, Y, ii[a:b], jj[a:b], *band)
-    return np.sqrt(out)
-
-def _band(radius, n, m):
-    return (-n, m) if radius is None else (-radius - max(0, n - m), radius + max(0, m - n))
-
-def _pairs_blas(X:np.ndarray, Y:np.ndarray, ii, jj, radius, batch_mb:float=160, workers:int=2, progress=False) -> np.ndarray:
-    "DTW of pairs (X[ii[p]], Y[jj[p]]) with the numpy engine, in batches over `workers` threads."
-    n, m = X.shape[1], Y.shape[1]
-    P = max(1, int(batch_mb * 2**20 / (8 * n * m * 1.3)))
-    chunks = [slice(s, s + P) for s in range(0, len(ii), P)]
-    run = lambda c: dtw_sq_batch(X[ii[c]], Y[jj[c]], radius)
-    from tqdm.auto import tqdm
-    with ThreadPoolExecutor(workers) as ex:
-        parts = list(tqdm(ex.map(run, chunks), total=len(chunks), disable=not progress, desc='DTW (BLAS)', leave=False))
-    return np.sqrt(np.concatenate(parts)) if parts else np.zeros(0)
-
-def _engine(method, same_len, F):
-    if method == 'auto':
-        if same_len and _numba_kernel() is not None: return 'numba'
-        return 'blas' if same_len and F >= BLAS_MIN_FEATURES else 'dtaidistance'
-    if method not in ('numba', 'blas', 'dtaidistance'):
-        raise ConfigurationError(f"method = {method!r} must be 'auto', 'numba', 'blas' or 'dtaidistance'")
-    if method in ('numba', 'blas') and not same_len:
-        raise ConfigurationError(f"method {method!r} needs sequences of equal length; use 'dtaidistance'")
-    if method == 'numba' and _numba_kernel() is None:
-        raise ConfigurationError("method 'numba' needs numba installed (pip install numba)")
-    return method
-
-def distance_matrix(seqs:list, # sequences (frames, features), same feature count
-                    radius:int|None=None, method:str='auto', # 'auto', 'numba', 'dtaidistance' or 'blas'
-                    progress:bool=False) -> np.ndarray: # (N, N) symmetric, zero diagonal
-    "All pairwise DTW distances."
-    S = [as_series(s, f'sequence {k}') for k, s in enumerate(seqs)]
-    if not S: raise PoseDataError('distance_matrix needs at least one sequence, got none')
-    if len({s.shape[1] for s in S}) > 1:
-        raise PoseDataError(f'sequences have different feature counts: {sorted({s.shape[1] for s in S})}')
-    _window(radius)
-    N, method = len(S), _engine(method, len({len(s) for s in S}) == 1, S[0].shape[1])
-    i, j = np.triu_indices(N, 1)
-    out = np.zeros((N, N))
-    if method == 'numba': out[i, j] = _pairs_numba(np.stack(S), np.stack(S), i, j, radius, progress=progress)
-    elif method == 'blas': out[i, j] = _pairs_blas(np.stack(S), np.stack(S), i, j, radius, progress=progress)
-    else:
-        from dtaidistance import dtw_ndim
-        M = dtw_ndim.distance_matrix_fast(S, window=_window(radius), parallel=True, compact=False)
-        out[i, j] = _finite(M[i, j], S, S, i, j, radius)
-    return out + out.T
-
-def _finite(vals, SA, SB, i, j, radius):
-    "Recompute, one by one and without pruning, any pair the C code returned as inf or NaN."
-    bad = np.flatnonzero(~np.isfinite(vals))
-    for k in bad: vals[k] = dtw_distance(SA[i[k]], SB[j[k]], radius)
-    return vals
-
-def cross_distances(A:list, B:list, radius:int|None=None, method:str='auto') -> np.ndarray:
-    "DTW distance of every sequence of `A` to every sequence of `B`, shape (len(A), len(B))."
-    SA, SB = [as_series(s) for s in A], [as_series(s) for s in B]
-    if not SA or not SB:
-        raise PoseDataError(f'cross_distances needs sequences on both sides, got {len(SA)} and {len(SB)}')
-    F = {s.shape[1] for s in SA + SB}
-    if len(F) > 1: raise PoseDataError(f'sequences have different feature counts: {sorted(F)}')
-    method = _engine(method, len({len(s) for s in SA + SB}) == 1, F.pop())
-    i, j = np.divmod(np.arange(len(SA) * len(SB)), len(SB))
-    if method == 'numba': return _pairs_numba(np.stack(SA), np.stack(SB), i, j, radius).reshape(len(SA), len(SB))
-    if method == 'blas':
-        return _pairs_blas(np.stack(SA), np.stack(SB), i, j, radius).reshape(len(SA), len(SB))
-    from dtaidistance import dtw_ndim
-    M = dtw_ndim.distance_matrix_fast(SA + SB, window=_window(radius), parallel=True,
-                                      block=((0, len(SA)), (len(SA), len(SA) + len(SB))), compact=False)[:len(SA), len(SA):]
-    return _finite(M.ravel().copy(), SA, SB, i, j, radius).reshape(M.shape)
-
-# %% ../nbs/07_dtw.ipynb #3d6c3582
-def read_ts(path) -> tuple[list, np.ndarray]:
-    "Series (each (frames, channels)) and labels of a sktime/aeon .ts file."
-    from pathlib import Path
-    p = Path(path)
-    if not p.is_file(): raise PoseDataError(f'.ts file not found: {p}')
-    X, y, data = [], [], False
-    for line in p.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith('#'): continue
-        if line.lower().startswith('@data'):
-            data = True
-            continue
-        if not data: continue
-        *dims, label = line.split(':')
-        X.append(np.array([[float(v) for v in d.split(',')] for d in dims]).T)
-        y.append(label)
-    if not X: raise PoseDataError(f'{p} has no @data section with series')
-    return X, np.array(y)
-
-def knn_classify(train:list, labels, test:list, k:int=1, radius:int|None=None, metric:str='dtw') -> np.ndarray:
-    "k-nearest-neighbour labels of `test` by DTW (or 'euclidean' for equal lengths)."
-    labels = np.asarray(labels)
-    if len(train) == 0 or len(test) == 0:
-        raise PoseDataError(f'knn_classify needs training and test sequences, got {len(train)} and {len(test)}')
-    if len(labels) != len(train): raise PoseDataError(f'{len(labels)} labels for {len(train)} training sequences')
-    if not 1 <= k <= len(train):
-        raise ConfigurationError(f'k = {k} must be between 1 and the {len(train)} training sequences')
-    if metric == 'euclidean':
-        A, B = np.stack([as_series(s) for s in test]), np.stack([as_series(s) for s in train])
-        D = np.sqrt(((A[:, None] - B[None]) ** 2).sum((2, 3)))
-    else: D = cross_distances(test, train, radius)
-    nn = np.argsort(D, axis=1, kind='stable')[:, :k]
-    votes = labels[nn]
-    return np.array([pd.Series(v).mode().iloc[0] for v in votes])
-
-# %% ../nbs/07_dtw.ipynb #f90c81e2
-def cluster(D:np.ndarray, method:str='average'):
-    "Hierarchical clustering linkage of a DTW distance matrix (scipy)."
-    from scipy.cluster.hierarchy import linkage
-    from scipy.spatial.distance import squareform
-    return linkage(squareform(D, checks=False), method=method)
-
 # %% ../nbs/07_dtw.ipynb #aa4f08f8
-def make_template(reps:list, max_iter:int=20) -> np.ndarray:
+def make_template(reps:list, # repetitions, each (frames, features), same feature count
+                  max_iter:int=20, # DBA iterations
+                 ) -> np.ndarray: # (frames, features), as long as the median-length repetition
     "DTW barycenter (DBA) of repetitions, (frames, features)."
     from dtaidistance import dtw_barycenter
     S = [as_series(r, f'repetition {k}') for k, r in enumerate(reps)]
@@ -356,7 +200,9 @@ def make_template(reps:list, max_iter:int=20) -> np.ndarray:
     init = S[int(np.argsort([len(s) for s in S])[len(S) // 2])]              # the median-length repetition
     return np.asarray(dtw_barycenter.dba_loop(S, c=init.copy(), max_it=max_iter, use_c=True))
 
-def spread(reps:list, template) -> np.ndarray:
+def spread(reps:list, # repetitions, each (frames, features)
+           template, # from `make_template`
+          ) -> np.ndarray: # (template frames, features)
     "Per template frame and feature: SD of the repetition frames aligned to it."
     T = as_series(template)
     acc = [[] for _ in range(len(T))]
@@ -366,8 +212,13 @@ def spread(reps:list, template) -> np.ndarray:
     return np.array([np.std(a, axis=0) for a in acc])
 
 # %% ../nbs/07_dtw.ipynb #3352cdaf
-def find_occurrences(template, series, min_len:float=0.5, max_len:float=2.0, max_matches:int|None=None,
-                     penalty:float=0.1) -> pd.DataFrame:
+def find_occurrences(template, # the movement to look for (frames, features)
+                     series, # the long recording, same features
+                     min_len:float=0.5, # shortest match, as a fraction of the template's length
+                     max_len:float=2.0, # longest match, as a multiple of the template's length
+                     max_matches:int|None=None, # how many matches to consider (None: as many as could fit)
+                     penalty:float=0.1, # dtaidistance's penalty for leaving the diagonal
+                    ) -> pd.DataFrame: # start_frame, end_frame (inclusive), distance, match_value; by start
     "Start, end (inclusive) and DTW distance of every match of `template` in `series`."
     from dtaidistance.subsequence import dtw as sdtw
     T, X = _pair(template, series)
@@ -377,11 +228,19 @@ def find_occurrences(template, series, min_len:float=0.5, max_len:float=2.0, max
     for m in sa.kbest_matches_fast(k=k, overlap=0):
         s, e = int(m.segment[0]), int(m.segment[1])
         if min_len * len(T) <= e - s + 1 <= max_len * len(T):
-            rows.append({'start_frame': s, 'end_frame': e, 'distance': dtw_distance(T, X[s:e + 1]), 'match_value': float(m.value)})
-    return pd.DataFrame(rows, columns=['start_frame', 'end_frame', 'distance', 'match_value']).sort_values('start_frame', ignore_index=True)
+            rows.append({'start_frame': s, 'end_frame': e, 'distance': dtw_distance(T, X[s:e + 1]),
+                         'match_value': float(m.value)})
+    cols = ['start_frame', 'end_frame', 'distance', 'match_value']
+    return pd.DataFrame(rows, columns=cols).sort_values('start_frame', ignore_index=True)
 
 # %% ../nbs/07_dtw.ipynb #8e679443
-def flag_anomalies(reps:list, template, k:float=3.0, radius:int|str|None='auto', names:list|None=None, bins:int=4) -> pd.DataFrame:
+def flag_anomalies(reps:list, # repetitions, each (frames, features)
+                   template, # the reference repetition, e.g. from `make_template`
+                   k:float=3.0, # threshold in robust SDs above the median distance
+                   radius:int|str|None='auto', # Sakoe-Chiba radius; 'auto': 10 % of the template's length
+                   names:list|None=None, # feature names for the reasons
+                   bins:int=4, # time segments the reasons speak of
+                  ) -> pd.DataFrame: # rep, distance, threshold, flagged, reasons
     "DTW distance of each repetition to the template, flag above median + k·1.4826·MAD, with reasons."
     if radius == 'auto': radius = max(1, int(round(0.1 * len(as_series(template)))))
     d = np.array([dtw_distance(r, template, radius) for r in reps])
@@ -391,7 +250,8 @@ def flag_anomalies(reps:list, template, k:float=3.0, radius:int|str|None='auto',
     rows = []
     for i, (r, di) in enumerate(zip(reps, d)):
         why = top_reasons(attribution(r, template, radius, bins, feature_names=names)) if di > thr else []
-        rows.append({'rep': i + 1, 'distance': di, 'threshold': thr, 'flagged': bool(di > thr), 'reasons': '; '.join(why)})
+        rows.append({'rep': i + 1, 'distance': di, 'threshold': thr, 'flagged': bool(di > thr),
+                     'reasons': '; '.join(why)})
     return pd.DataFrame(rows)
 
 # %% ../nbs/07_dtw.ipynb #df2e2620
@@ -402,11 +262,13 @@ class Comparison(Result):
     similarity_score: float        # exp(-RMS cost per path step / reference spread): 1 = identical
     alignment_score: float         # DTW distance / distance without warping: 1 = no tempo change needed
     differences: dict              # feature -> share of the squared cost
-    path_length: int
-    def __repr__(self):
-        top = max(self.differences, key=self.differences.get) if self.differences else '-'
-        return (f'Comparison(similarity {self.similarity_score:.3f}, alignment {self.alignment_score:.3f}, '
-                f'distance {self.distance:.3g}, most different: {top})')
+    path_length: int               # steps of the warping path
+
+@patch
+def __repr__(self:Comparison):
+    top = max(self.differences, key=self.differences.get) if self.differences else '-'
+    return (f'Comparison(similarity {self.similarity_score:.3f}, alignment {self.alignment_score:.3f}, '
+            f'distance {self.distance:.3g}, most different: {top})')
 
 # %% ../nbs/07_dtw.ipynb #4289395c
 def compare_sequences(a, # the performance: (frames, features) array or DataFrame (its columns name the features)

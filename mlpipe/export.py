@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 from .core import ModelError, GPUError, ConfigurationError, import_ultralytics, shared_data
-from .data import PoseSequence, COCO_17
+from .data import PoseSequence
+from .schemas import COCO_17
 from .detect import bundled_yolo_weights, keypoint_agreement
 from .frames import iter_frames, video_info
 

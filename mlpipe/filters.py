@@ -12,13 +12,16 @@ from .core import PoseDataError, ConfigurationError
 from .data import PoseSequence
 
 # %% auto #0
-__all__ = ['gate_confidence', 'fill_gaps', 'hampel', 'butter_filtfilt', 'butterworth', 'savgol', 'residual_analysis',
-           'plot_residuals']
+__all__ = ['gate_confidence', 'fill_gaps', 'hampel', 'cutoff_correction', 'butter_filtfilt', 'butterworth', 'savgol',
+           'residual_analysis', 'plot_residuals']
 
 # %% ../nbs/04_filters.ipynb #3037627f
-def gate_confidence(seq:PoseSequence, min_confidence:float=0.5) -> PoseSequence:
+def gate_confidence(seq:PoseSequence, # the pose sequence (not modified)
+                    min_confidence:float=0.5, # points below this become missing
+                   ) -> PoseSequence:
     "Points with confidence below `min_confidence` become missing (NaN, confidence 0)."
-    if not 0 <= min_confidence <= 1: raise ConfigurationError(f'min_confidence = {min_confidence} must be in [0, 1]')
+    if not 0 <= min_confidence <= 1:
+        raise ConfigurationError(f'min_confidence = {min_confidence} must be in [0, 1]')
     low = seq.confidence < min_confidence
     kp, conf = seq.keypoints.copy(), seq.confidence.copy()
     kp[low], conf[low] = np.nan, 0.0
@@ -31,11 +34,13 @@ def _runs(mask:np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
     return starts, ends - starts
 
-def fill_gaps(seq:PoseSequence, max_gap_s:float=0.25, # longest gap that is filled, seconds
+def fill_gaps(seq:PoseSequence, # the pose sequence (not modified)
+              max_gap_s:float=0.25, # longest gap that is filled, seconds
               method:str='linear', # 'linear' or 'cubic'
-             ) -> PoseSequence:
+             ) -> PoseSequence: # filled points get half the lower edge confidence
     "Interpolate interior gaps of at most `max_gap_s` in every keypoint trajectory."
-    if method not in ('linear', 'cubic'): raise ConfigurationError(f"method = {method!r} must be 'linear' or 'cubic'")
+    if method not in ('linear', 'cubic'):
+        raise ConfigurationError(f"method = {method!r} must be 'linear' or 'cubic'")
     max_frames = seq.n_frames if np.isinf(max_gap_s) else int(np.floor(max_gap_s * seq.fps + 1e-9))
     kp, conf, t = seq.keypoints.copy(), seq.confidence.copy(), seq.timestamps
     for k in np.flatnonzero(seq.missing.any(0)):          # loop over keypoints that have gaps, not over frames
@@ -49,15 +54,19 @@ def fill_gaps(seq:PoseSequence, max_gap_s:float=0.25, # longest gap that is fill
         if method == 'cubic' and ok.sum() >= 4:
             from scipy.interpolate import CubicSpline
             kp[fill, k] = CubicSpline(t[ok], kp[ok, k], axis=0)(t[fill])
-        else: kp[fill, k] = np.stack([np.interp(t[fill], t[ok], kp[ok, k, d]) for d in range(seq.dims)], -1)
+        else:
+            kp[fill, k] = np.stack([np.interp(t[fill], t[ok], kp[ok, k, d]) for d in range(seq.dims)], -1)
         prev = np.maximum.accumulate(np.where(ok, np.arange(len(ok)), 0))
         nxt = np.minimum.accumulate(np.where(ok, np.arange(len(ok)), len(ok) - 1)[::-1])[::-1]
         conf[fill, k] = 0.5 * np.minimum(conf[prev[fill], k], conf[nxt[fill], k])
     return seq.replace(keypoints=kp, confidence=conf)
 
 # %% ../nbs/04_filters.ipynb #75946594
-def hampel(seq:PoseSequence, window_s:float=0.5, # full window length, seconds
-           n_sigmas:float=3.0, chunk:int=64) -> PoseSequence:
+def hampel(seq:PoseSequence, # the pose sequence (not modified)
+           window_s:float=0.5, # full window length, seconds
+           n_sigmas:float=3.0, # robust SDs from the window's median beyond which a point is an outlier
+           chunk:int=64, # coordinates per block (bounds the window array's memory)
+          ) -> PoseSequence: # outliers missing; their count in `meta['hampel_outliers']`
     "Mark points further than `n_sigmas` robust SDs from their window's median as missing."
     from numpy.lib.stride_tricks import sliding_window_view
     w = max(3, int(round(window_s * seq.fps)) | 1)
@@ -77,21 +86,30 @@ def hampel(seq:PoseSequence, window_s:float=0.5, # full window length, seconds
     kp[out], conf[out] = np.nan, 0.0
     return seq.replace(keypoints=kp, confidence=conf, meta=seq.meta | {'hampel_outliers': int(out.sum())})
 
-# %% ../nbs/04_filters.ipynb #9f7a024e
-def _correction(order:int, passes:int=2) -> float:
+# %% ../nbs/04_filters.ipynb #29fcfb1e
+def cutoff_correction(order:int, # the Butterworth design's order
+                      passes:int=2, # times the filter runs over the data (2 for filtfilt)
+                     ) -> float: # C: divide the cutoff asked for by it to get the design cutoff
+    "Winter's correction factor C = (2^(1/passes) − 1)^(1/(2·order)) for a multi-pass Butterworth low-pass."
     return (2 ** (1 / passes) - 1) ** (1 / (2 * order))
 
+# %% ../nbs/04_filters.ipynb #0ee4ecbd
 def _check_cutoff(cutoff_hz, fps, order):
+    "A `ConfigurationError` unless 1 <= order <= 8 and 0 < cutoff_hz < Nyquist."
     if not 1 <= order <= 8: raise ConfigurationError(f'filter order = {order} must be in 1..8')
     if not 0 < cutoff_hz < fps / 2:
         raise ConfigurationError(f'cutoff {cutoff_hz} Hz must be above 0 and below the Nyquist frequency {fps / 2:g} '
                                  f'Hz (fps {fps:g})')
 
 def butter_filtfilt(x:np.ndarray, # (T, ...) samples along axis 0, no NaN
-                    fps:float, cutoff_hz:float, order:int=2, correct:bool=True) -> np.ndarray:
+                    fps:float, # sampling rate, Hz
+                    cutoff_hz:float, # -3 dB point of the two-pass filter (with `correct`)
+                    order:int=2, # design order (the two passes double it)
+                    correct:bool=True, # raise the design cutoff by `cutoff_correction`
+                   ) -> np.ndarray: # same shape as `x`
     "Zero-lag Butterworth low-pass of an array along axis 0."
     _check_cutoff(cutoff_hz, fps, order)
-    wc = cutoff_hz / _correction(order) if correct else cutoff_hz
+    wc = cutoff_hz / cutoff_correction(order) if correct else cutoff_hz
     if wc >= fps / 2:
         raise ConfigurationError(f'corrected cutoff {wc:.2f} Hz reaches the Nyquist frequency {fps / 2:g} Hz: lower '
                                  f'the cutoff or pass correct=False')
@@ -102,6 +120,7 @@ def butter_filtfilt(x:np.ndarray, # (T, ...) samples along axis 0, no NaN
                             f'{pad})')
     return signal.sosfiltfilt(sos, x, axis=0, padlen=pad)
 
+# %% ../nbs/04_filters.ipynb #fdd0d3af
 def _apply_segments(seq:PoseSequence, fn, min_len:int) -> PoseSequence:
     "Apply `fn` (array (T, n) -> array) to complete columns at once, and gap-split columns segment by segment."
     flat = seq.keypoints.reshape(seq.n_frames, -1).copy()
@@ -116,15 +135,26 @@ def _apply_segments(seq:PoseSequence, fn, min_len:int) -> PoseSequence:
         for s, n in zip(starts, lengths):
             if n > min_len: flat[s:s + n, c] = fn(flat[s:s + n, c])
             else: skipped += n
-    return seq.replace(keypoints=flat.reshape(seq.keypoints.shape), meta=seq.meta | {'unfiltered_points': int(skipped // seq.dims)})
+    meta = seq.meta | {'unfiltered_points': int(skipped // seq.dims)}
+    return seq.replace(keypoints=flat.reshape(seq.keypoints.shape), meta=meta)
 
-def butterworth(seq:PoseSequence, cutoff_hz:float=6.0, order:int=2, correct:bool=True) -> PoseSequence:
+# %% ../nbs/04_filters.ipynb #a75d9f75
+def butterworth(seq:PoseSequence, # the pose sequence (not modified)
+                cutoff_hz:float=6.0, # -3 dB point, Hz
+                order:int=2, # design order (the two passes double it)
+                correct:bool=True, # raise the design cutoff by `cutoff_correction`
+               ) -> PoseSequence: # too-short segments left as they are, counted in `meta['unfiltered_points']`
     "Zero-lag Butterworth low-pass of every keypoint trajectory (sampling rate from `seq.fps`)."
     _check_cutoff(cutoff_hz, seq.fps, order)
-    return _apply_segments(seq, lambda x: butter_filtfilt(x, seq.fps, cutoff_hz, order, correct), 3 * (2 * ((order + 1) // 2) + 1))
+    min_len = 3 * (2 * ((order + 1) // 2) + 1)
+    return _apply_segments(seq, lambda x: butter_filtfilt(x, seq.fps, cutoff_hz, order, correct), min_len)
 
 # %% ../nbs/04_filters.ipynb #3571cdea
-def savgol(seq:PoseSequence, window_s:float=0.25, polyorder:int=3, deriv:int=0) -> PoseSequence:
+def savgol(seq:PoseSequence, # the pose sequence (not modified)
+           window_s:float=0.25, # window length, seconds (rounded to an odd number of frames)
+           polyorder:int=3, # degree of the local polynomial
+           deriv:int=0, # 0: smoothed positions; 1: velocity (units/s); 2: acceleration
+          ) -> PoseSequence:
     "Savitzky-Golay smoothing (or its `deriv`-th derivative, per second) of every keypoint trajectory."
     w = max(polyorder + 2, int(round(window_s * seq.fps)) | 1)
     if w % 2 == 0: w += 1
@@ -133,12 +163,15 @@ def savgol(seq:PoseSequence, window_s:float=0.25, polyorder:int=3, deriv:int=0) 
 
 # %% ../nbs/04_filters.ipynb #a4f5b627
 def residual_analysis(x:np.ndarray, # (T,) or (T, n) raw samples without NaN
-                      fps:float, cutoffs:np.ndarray|None=None, order:int=2,
+                      fps:float, # sampling rate, Hz
+                      cutoffs:np.ndarray|None=None, # cutoffs to try, Hz (None: 60 from 0.5 Hz to 0.72 x Nyquist)
+                      order:int=2, # Butterworth design order
                       fit_from:float=0.5, # fit the noise line from this share of Nyquist upwards
                      ) -> dict: # cutoff_hz, noise_rms (intercept), and the curve for plotting
     "Winter's residual analysis: the cutoff at which the residual meets the noise line's intercept."
     x = np.asarray(x, float).reshape(len(x), -1)
-    if np.isnan(x).any(): raise PoseDataError('residual_analysis needs gap-free samples: fill or cut the gaps first')
+    if np.isnan(x).any():
+        raise PoseDataError('residual_analysis needs gap-free samples: fill or cut the gaps first')
     nyq = fps / 2
     cutoffs = np.linspace(0.5, 0.9 * nyq / 1.25, 60) if cutoffs is None else np.asarray(cutoffs, float)
     # (n_fc, n)
@@ -149,7 +182,11 @@ def residual_analysis(x:np.ndarray, # (T,) or (T, n) raw samples without NaN
     idx = np.where(below.any(0), np.argmax(below, 0), len(cutoffs) - 1)
     return {'cutoff_hz': cutoffs[idx], 'noise_rms': icept, 'cutoffs': cutoffs, 'residuals': res, 'slope': slope}
 
-def plot_residuals(ra:dict, column:int=0, ax=None):
+# %% ../nbs/04_filters.ipynb #41f6bfdb
+def plot_residuals(ra:dict, # from `residual_analysis`
+                   column:int=0, # which column of the samples
+                   ax=None, # matplotlib axes to draw on; None: a new figure
+                  ):
     "Residual curve, the noise line and the chosen cutoff for one column of `residual_analysis`'s result."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(6, 2.6))

@@ -12,8 +12,9 @@ import torch.nn as nn
 from torch.utils.checkpoint import checkpoint
 from fastcore.basics import patch
 from .core import GPUError, ConfigurationError
-from .vram import MB, CUDA_CONTEXT_MB, MemoryReport, VRAMProfiler
-from .vram import estimate_step, measure_cuda_step, cuda_overheads, _check_model, _loss
+from .vram import CUDA_CONTEXT_MB, VRAMProfiler, measure_cuda_step, cuda_overheads
+from .vram_estimate import MB, MemoryReport, estimate_step
+from .vram_estimate import check_trainable as _check_model, scalar_loss as _loss
 
 # %% auto #0
 __all__ = ['OPTIMIZATIONS', 'Checkpointed', 'apply_checkpointing', 'BatchPlan', 'auto_batch_size', 'Recommendation',

@@ -6,20 +6,23 @@
 from __future__ import annotations
 import json, re
 from dataclasses import dataclass
+from fastcore.basics import patch
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .core import PoseDataError
-from .data import PoseSequence, KeypointSchema, BODY_25B, get_schema
+from .data import PoseSequence
+from .schemas import KeypointSchema, BODY_25B, get_schema
 
 # %% auto #0
 __all__ = ['canonical_name', 'read_trc', 'read_mot', 'BVH', 'read_bvh', 'bvh_forward_kinematics', 'bvh_to_pose',
-           'read_openpose_json']
+           'read_openpose_json', 'read_ts']
 
 # %% ../nbs/03_formats.ipynb #06b2af3c
 _SPECIAL = {'Neck': 'neck', 'Head': 'head_top', 'Nose': 'nose', 'Hip': 'mid_hip'}
 
-def canonical_name(name:str) -> str:
+def canonical_name(name:str, # an OpenPose/Pose2Sim name such as 'RBigToe'
+                  ) -> str:
     "OpenPose/Pose2Sim keypoint name -> mlpipe name ('RBigToe' -> 'right_big_toe')."
     if name in _SPECIAL: return _SPECIAL[name]
     m = re.fullmatch(r'([LR])([A-Z][A-Za-z]*)', name)
@@ -34,7 +37,8 @@ def _schema_for(names:list) -> tuple[KeypointSchema, np.ndarray]:
     return KeypointSchema('custom', tuple(canon)), np.arange(len(canon))
 
 # %% ../nbs/03_formats.ipynb #f833dd72
-def read_trc(path:str|Path) -> PoseSequence:
+def read_trc(path:str|Path, # a .trc file
+            ) -> PoseSequence: # 3D, metres; schema BODY_25B when the names fit it
     "Marker trajectories of a .trc file as a 3D PoseSequence in metres."
     p = Path(path)
     if not p.is_file(): raise PoseDataError(f'TRC file not found: {p}')
@@ -44,7 +48,8 @@ def read_trc(path:str|Path) -> PoseSequence:
         rate, units = float(hdr['DataRate']), hdr.get('Units', 'm').strip()
         names = [n for n in lines[3].split('\t')[2:] if n.strip()]
         data = pd.read_csv(p, sep='\t', skiprows=5, header=None, skip_blank_lines=True).to_numpy(float)
-    except (KeyError, IndexError, ValueError) as e: raise PoseDataError(f'{p} is not a readable TRC file: {e}') from e
+    except (KeyError, IndexError, ValueError) as e:
+        raise PoseDataError(f'{p} is not a readable TRC file: {e}') from e
     data = data[:, :2 + 3 * len(names)]
     scale = {'m': 1.0, 'mm': 1e-3, 'cm': 1e-2}.get(units)
     if scale is None: raise PoseDataError(f'{p}: unknown TRC units {units!r}')
@@ -55,7 +60,8 @@ def read_trc(path:str|Path) -> PoseSequence:
     return PoseSequence(kp, None, rate, schema, data[:, 1], source=str(p), units='m', meta={'trc_markers': names})
 
 # %% ../nbs/03_formats.ipynb #edf515d1
-def read_mot(path:str|Path) -> pd.DataFrame:
+def read_mot(path:str|Path, # a .mot or .sto file
+            ) -> pd.DataFrame: # `time` and one column per coordinate
     "An OpenSim .mot/.sto table (time + coordinates), rotations in degrees."
     p = Path(path)
     if not p.is_file(): raise PoseDataError(f'OpenSim motion file not found: {p}')
@@ -80,12 +86,17 @@ class BVH:
     offsets: np.ndarray  # (J, 3) offset from the parent, file units
     channels: list     # per joint: list of channel names
     motion: np.ndarray  # (T, total channels)
-    frame_time: float
-    @property
-    def fps(self) -> float: return 1.0 / self.frame_time
-    def __repr__(self): return f'BVH({len(self.names)} joints, {len(self.motion)} frames at {self.fps:g} fps)'
+    frame_time: float  # seconds per frame
 
-def read_bvh(path:str|Path) -> BVH:
+@patch(as_prop=True)
+def fps(self:BVH) -> float: return 1.0 / self.frame_time
+
+@patch
+def __repr__(self:BVH): return f'BVH({len(self.names)} joints, {len(self.motion)} frames at {self.fps:g} fps)'
+
+# %% ../nbs/03_formats.ipynb #1992cf99
+def read_bvh(path:str|Path, # a .bvh file
+            ) -> BVH: # hierarchy and motion, file units
     "Parse a BVH file."
     p = Path(path)
     if not p.is_file(): raise PoseDataError(f'BVH file not found: {p}')
@@ -117,11 +128,13 @@ def read_bvh(path:str|Path) -> BVH:
             else: i += 1
         n_frames, frame_time = int(tokens[i + 2]), float(tokens[i + 5])
         values = np.array(tokens[i + 6:], dtype=float)
-    except (IndexError, ValueError) as e: raise PoseDataError(f'{p} is not a readable BVH file: {e}') from e
+    except (IndexError, ValueError) as e:
+        raise PoseDataError(f'{p} is not a readable BVH file: {e}') from e
     n_ch = sum(len(c) for c in channels)
     if values.size != n_frames * n_ch:
         raise PoseDataError(f'{p}: {values.size} motion values, expected {n_frames} frames x {n_ch} channels')
-    return BVH(names, np.array(parents), np.array(offsets, float), channels, values.reshape(n_frames, n_ch), frame_time)
+    motion = values.reshape(n_frames, n_ch)
+    return BVH(names, np.array(parents), np.array(offsets, float), channels, motion, frame_time)
 
 # %% ../nbs/03_formats.ipynb #0a19c923
 def _elementary(axis:str, deg:np.ndarray) -> np.ndarray:
@@ -129,10 +142,13 @@ def _elementary(axis:str, deg:np.ndarray) -> np.ndarray:
     a = np.radians(deg)
     c, s = np.cos(a), np.sin(a)
     o, z = np.ones_like(a), np.zeros_like(a)
-    m = {'X': [[o, z, z], [z, c, -s], [z, s, c]], 'Y': [[c, z, s], [z, o, z], [-s, z, c]], 'Z': [[c, -s, z], [s, c, z], [z, z, o]]}[axis]
+    m = {'X': [[o, z, z], [z, c, -s], [z, s, c]],
+         'Y': [[c, z, s], [z, o, z], [-s, z, c]],
+         'Z': [[c, -s, z], [s, c, z], [z, z, o]]}[axis]
     return np.moveaxis(np.array(m), -1, 0)
 
-def bvh_forward_kinematics(b:BVH) -> tuple[np.ndarray, np.ndarray]:
+def bvh_forward_kinematics(b:BVH, # from `read_bvh`
+                          ) -> tuple[np.ndarray, np.ndarray]: # positions (T, J, 3), local rotations (T, J, 3, 3)
     "Joint positions (T, J, 3) and local rotations (T, J, 3, 3) of every frame."
     T, J = len(b.motion), len(b.names)
     pos, glob, loc = np.zeros((T, J, 3)), np.zeros((T, J, 3, 3)), np.tile(np.eye(3), (T, J, 1, 1))
@@ -145,13 +161,16 @@ def bvh_forward_kinematics(b:BVH) -> tuple[np.ndarray, np.ndarray]:
             if ch.endswith('position'): trans[:, 'XYZ'.index(ch[0])] = v
             else: loc[:, j] = loc[:, j] @ _elementary(ch[0], v)
         par = b.parents[j]
-        if par < 0: pos[:, j], glob[:, j] = b.offsets[j] + trans, loc[:, j]
+        if par < 0:
+            pos[:, j], glob[:, j] = b.offsets[j] + trans, loc[:, j]
         else:
             pos[:, j] = pos[:, par] + np.einsum('tij,j->ti', glob[:, par], b.offsets[j]) + trans
             glob[:, j] = glob[:, par] @ loc[:, j]
     return pos, loc
 
-def bvh_to_pose(b:BVH) -> PoseSequence:
+# %% ../nbs/03_formats.ipynb #e66d92b1
+def bvh_to_pose(b:BVH, # from `read_bvh`
+               ) -> PoseSequence: # 3D joint centres, file units
     "Joint centres of a BVH as a 3D PoseSequence (schema of the BVH's joint names, file units)."
     pos, _ = bvh_forward_kinematics(b)
     schema = KeypointSchema('bvh', tuple(b.names), tuple((int(p), j) for j, p in enumerate(b.parents) if p >= 0))
@@ -159,24 +178,48 @@ def bvh_to_pose(b:BVH) -> PoseSequence:
 
 # %% ../nbs/03_formats.ipynb #21982969
 def read_openpose_json(folder:str|Path, # folder of per-frame JSON files (sorted by name), or a list of files
-                       schema='body25b', fps:float=30.0,
-                       person:str|int='best') -> PoseSequence:
+                       schema='body25b', # the keypoint schema OpenPose wrote (name or `KeypointSchema`)
+                       fps:float=30.0, # frame rate of the video the files came from
+                       person:str|int='best', # 'best' (highest mean confidence) or the index of the person
+                      ) -> PoseSequence: # 2D pixels, missing where OpenPose wrote 0, 0, 0
     "OpenPose per-frame JSON files as a 2D pixel PoseSequence."
     schema = get_schema(schema)
-    files = sorted(Path(folder).glob('*.json')) if not isinstance(folder, (list, tuple)) else [Path(f) for f in folder]
+    listed = isinstance(folder, (list, tuple))
+    files = [Path(f) for f in folder] if listed else sorted(Path(folder).glob('*.json'))
     if not files: raise PoseDataError(f'no OpenPose JSON files in {folder}')
     kp = np.full((len(files), len(schema), 2), np.nan)
     conf = np.zeros((len(files), len(schema)))
     for t, f in enumerate(files):
         try: people = json.loads(f.read_text())['people']
-        except (json.JSONDecodeError, KeyError) as e: raise PoseDataError(f'{f} is not an OpenPose JSON file: {e}') from e
+        except (json.JSONDecodeError, KeyError) as e:
+            raise PoseDataError(f'{f} is not an OpenPose JSON file: {e}') from e
         arr = [np.array(p['pose_keypoints_2d'], float).reshape(-1, 3) for p in people]
         if not arr: continue
         if any(a.shape[0] != len(schema) for a in arr):
             raise PoseDataError(f'{f}: {arr[0].shape[0]} keypoints per person, schema {schema.name!r} has '
                                 f'{len(schema)}')
-        a = arr[int(np.argmax([x[:, 2].mean() for x in arr]))] if person == 'best' else (arr[person] if person < len(arr) else None)
-        if a is None: continue
+        if person != 'best' and person >= len(arr): continue
+        a = arr[int(np.argmax([x[:, 2].mean() for x in arr]))] if person == 'best' else arr[person]
         seen = a[:, 2] > 0
         kp[t, seen], conf[t, seen] = a[seen, :2], np.clip(a[seen, 2], 0, 1)
     return PoseSequence(kp, conf, fps, schema, source=str(folder), units='px')
+
+# %% ../nbs/03_formats.ipynb #eea393fe
+def read_ts(path:str|Path, # a sktime/aeon .ts file
+           ) -> tuple[list, np.ndarray]: # series (each (frames, channels)) and their labels
+    "Series (each (frames, channels)) and labels of a sktime/aeon .ts file."
+    p = Path(path)
+    if not p.is_file(): raise PoseDataError(f'.ts file not found: {p}')
+    X, y, data = [], [], False
+    for line in p.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith('#'): continue
+        if line.lower().startswith('@data'):
+            data = True
+            continue
+        if not data: continue
+        *dims, label = line.split(':')
+        X.append(np.array([[float(v) for v in d.split(',')] for d in dims]).T)
+        y.append(label)
+    if not X: raise PoseDataError(f'{p} has no @data section with series')
+    return X, np.array(y)

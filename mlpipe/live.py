@@ -11,7 +11,8 @@ import pandas as pd
 from scipy import signal as sps
 from fastcore.basics import patch
 from .core import PoseDataError, ConfigurationError
-from .data import PoseSequence, get_schema
+from .data import PoseSequence
+from .schemas import get_schema
 from . import angles as ang, reps as rp, dtw
 from .analysis import PoseProcessor
 from .pipeline import analyze_sequence, choose_signal, MIN_FRAMES, Analysis

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from fastcore.basics import patch
-from .core import MlpipeError, ModelError, GPUError, ConfigurationError, Config, cache_dir
+from .core import MlpipeError, ModelError, GPUError, ConfigurationError, cache_dir
+from .hardware import Config
 from .benchmark import BenchmarkRunner, BenchmarkConfig, measure_time
 from .detect import bundled_yolo_weights
 from .export import (Detection, ModelExporter, TorchRuntime, decode_pose, letterbox, load_runtime, parity_frames,
@@ -260,7 +261,8 @@ def get_vram_peak(self:ModelManager) -> float:
 def get_optimal_batch_size(self:ModelManager, imgsz:int=640, budget_mb:float|None=None) -> int:
     "Largest batch whose inference memory (mlpipe.vram's estimate for YOLO11n-pose) fits the budget, capped at max_batch_size."
     import psutil, torch
-    from mlpipe.vram import estimate_step, yolo_pose_network
+    from mlpipe.vram_estimate import estimate_step
+    from mlpipe.vram import yolo_pose_network
     if budget_mb is None:
         budget_mb = (torch.cuda.mem_get_info(self.device)[0] / 2**20 if self.device.startswith('cuda')
                      else psutil.virtual_memory().available / 2**20 / 4)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from dataclasses import dataclass
 from scipy import signal as sps
+from fastcore.basics import patch
 from .core import PoseDataError, ConfigurationError
 
 # %% auto #0
@@ -16,17 +17,21 @@ __all__ = ['TYPICAL_ROM_DEG', 'cycle_period', 'rep_peaks', 'segment_reps', 'rep_
 
 # %% ../nbs/06_reps.ipynb #6291ae02
 def _check_fps(fps):
+    "A `PoseDataError` unless `fps` is a positive finite number."
     if not isinstance(fps, (int, float, np.number)) or not np.isfinite(fps) or fps <= 0:
         raise PoseDataError(f'fps = {fps!r} must be a positive number of frames per second')
 
 def _fill_nan(x:np.ndarray) -> np.ndarray:
+    "`x` with NaN samples interpolated linearly (the edges held), or an error with fewer than 2 valid samples."
     ok = np.isfinite(x)
     if ok.sum() < 2: raise PoseDataError('the signal has fewer than 2 valid samples: nothing to segment')
     return np.interp(np.arange(len(x)), np.flatnonzero(ok), x[ok]) if not ok.all() else x
 
 # %% ../nbs/06_reps.ipynb #18c86609
 def cycle_period(signal, # one channel, any units
-                 fps:float, min_period_s:float=0.5, max_period_s:float=10.0,
+                 fps:float, # samples per second
+                 min_period_s:float=0.5, # shortest period looked for
+                 max_period_s:float=10.0, # longest period looked for
                 ) -> tuple[float, float]: # period (s, NaN if none) and periodicity (0-1)
     "Period of a cyclic signal from its autocorrelation, and how periodic it is."
     _check_fps(fps)
@@ -56,7 +61,8 @@ def _noise_sd(x:np.ndarray) -> float:
 
 # %% ../nbs/06_reps.ipynb #93433fdd
 def rep_peaks(x:np.ndarray, # NaN-free signal, repetitions as peaks
-              fps:float, min_prominence:float, # in the signal's units
+              fps:float, # samples per second
+              min_prominence:float, # in the signal's units
               period_s:float|None=None, # the movement's period; None: no distance or window
               depth:float=0.35, # share of a typical repetition's prominence a repetition needs
              ) -> np.ndarray: # peak frames
@@ -107,8 +113,13 @@ def _hysteresis_peaks(x:np.ndarray, lo:float, amp:float, high:float, low:float) 
     return np.array([a + int(np.argmax(x[a:b])) for a, b in spans], int)
 
 # %% ../nbs/06_reps.ipynb #90ff69e0
-def segment_reps(signal, fps:float, min_prominence:float=20.0, # in the signal's units (deg by default)
-                 min_duration_s:float=0.4, high:float=0.4, low:float=0.15, edge:float=0.005,
+def segment_reps(signal, # one channel (angle, keypoint coordinate, sensor axis); NaN samples are interpolated
+                 fps:float, # samples per second
+                 min_prominence:float=20.0, # in the signal's units (deg by default)
+                 min_duration_s:float=0.4, # shorter repetitions are dropped
+                 high:float=0.4, # hysteresis: counting starts above lo + high x range
+                 low:float=0.15, # hysteresis: re-armed below lo + low x range
+                 edge:float=0.005, # boundaries: within edge x (peak - baseline) of the baseline
                  direction:str='max', # 'max': repetitions are peaks; 'min': dips
                  method:str='adaptive', # 'adaptive' (period and local prominence) or 'hysteresis'
                 ) -> pd.DataFrame: # one row per repetition: start, peak, end frames and times
@@ -116,7 +127,8 @@ def segment_reps(signal, fps:float, min_prominence:float=20.0, # in the signal's
     _check_fps(fps)
     if not (0 <= edge < low < high < 1):
         raise ConfigurationError(f'need 0 <= edge < low < high < 1, got edge={edge}, low={low}, high={high}')
-    if direction not in ('max', 'min'): raise ConfigurationError(f"direction = {direction!r} must be 'max' or 'min'")
+    if direction not in ('max', 'min'):
+        raise ConfigurationError(f"direction = {direction!r} must be 'max' or 'min'")
     if method not in ('adaptive', 'hysteresis'):
         raise ConfigurationError(f"method = {method!r} must be 'adaptive' or 'hysteresis'")
     x = _fill_nan(np.asarray(signal, float))
@@ -127,7 +139,8 @@ def segment_reps(signal, fps:float, min_prominence:float=20.0, # in the signal's
     if method == 'adaptive':
         period_s, periodicity = cycle_period(x, fps)
         peaks = rep_peaks(x, fps, min_prominence, period_s if periodicity >= 0.3 else None)
-    else: peaks = _hysteresis_peaks(x, lo, hi - lo, high, low)
+    else:
+        peaks = _hysteresis_peaks(x, lo, hi - lo, high, low)
     b = _bounds(x, peaks, edge, _noise_sd(x), local=method == 'adaptive')
     prom = x[b[:, 1]] - np.maximum(x[b[:, 0]], x[b[:, 2]])
     keep = ((b[:, 2] - b[:, 0]) / fps >= min_duration_s) & (prom >= min_prominence)
@@ -136,7 +149,11 @@ def segment_reps(signal, fps:float, min_prominence:float=20.0, # in the signal's
     return out
 
 # %% ../nbs/06_reps.ipynb #52c62b35
-def rep_metrics(signal, reps:pd.DataFrame, fps:float, cutoff_hz:float|None=6.0) -> pd.DataFrame:
+def rep_metrics(signal, # the angle the repetitions were found in (deg)
+                reps:pd.DataFrame, # from `segment_reps`
+                fps:float, # samples per second
+                cutoff_hz:float|None=6.0, # low-pass before the velocities; None: already filtered
+               ) -> pd.DataFrame: # one row per repetition: timing (s), peak, min and ROM (deg), peak velocities (deg/s)
     "ROM, peak, timing and peak velocities of each repetition of an angle signal (deg)."
     from mlpipe.angles import angular_velocity
     x = _fill_nan(np.asarray(signal, float))
@@ -153,7 +170,13 @@ def rep_metrics(signal, reps:pd.DataFrame, fps:float, cutoff_hz:float|None=6.0) 
     return pd.DataFrame(rows)
 
 # %% ../nbs/06_reps.ipynb #e70f578b
-def plot_reps(signal, reps:pd.DataFrame, fps:float, ax=None, label:str='angle (deg)', flagged=()):
+def plot_reps(signal, # the signal the repetitions were found in
+              reps:pd.DataFrame, # from `segment_reps`
+              fps:float, # samples per second
+              ax=None, # matplotlib axes to draw on; None: a new figure
+              label:str='angle (deg)', # y-axis label
+              flagged=(), # repetition numbers (1-based) drawn in red
+             ):
     "The signal with each repetition shaded, its ROM band, and its peak; `flagged` rep numbers (1-based) in red."
     import matplotlib.pyplot as plt
     x = np.asarray(signal, float)
@@ -181,9 +204,11 @@ class RepCount:
     period_s: float         # the movement's period (autocorrelation)
     periodicity: float      # autocorrelation at that period, 0-1 (noise ~0.2, a steady set > 0.8)
     channels: pd.DataFrame  # period, periodicity and 5-95 % range of every channel offered
-    def __repr__(self):
-        return (f'RepCount({self.reps} reps ({self.cycles:.2f} cycles) on {self.channel!r}, '
-                f'period {self.period_s:.2f} s, periodicity {self.periodicity:.2f})')
+
+@patch
+def __repr__(self:RepCount):
+    return (f'RepCount({self.reps} reps ({self.cycles:.2f} cycles) on {self.channel!r}, '
+            f'period {self.period_s:.2f} s, periodicity {self.periodicity:.2f})')
 
 # %% ../nbs/06_reps.ipynb #cc7295cd
 def _moving_frames(x:np.ndarray, band:float, at_start:bool) -> int:
@@ -201,27 +226,34 @@ def _cycles(x:np.ndarray, fps:float, period_s:float, min_prominence:float) -> fl
     edges = _moving_frames(x[:pk[0]], band, True) + _moving_frames(x[pk[-1] + 1:], band, False)
     return len(pk) - 1 + edges / ((pk[-1] - pk[0]) / (len(pk) - 1))
 
-# %% ../nbs/06_reps.ipynb #e4cdb8d8
+# %% ../nbs/06_reps.ipynb #a0651398
 def _channels(signals) -> pd.DataFrame:
+    "One channel or a table of them, as a table of 2 or more samples."
     if isinstance(signals, pd.DataFrame): df = signals
     else: df = pd.DataFrame({getattr(signals, 'name', None) or 'signal': np.asarray(signals, float)})
     if df.shape[1] == 0 or len(df) < 2:
         raise PoseDataError('count_reps needs at least one channel of 2 or more samples')
     return df
 
-def count_reps(signals, # one channel, or a DataFrame of channels (angles, sensor axes)
-               fps:float, direction:str|None=None, # 'max', 'min', or None: both (sensor axes)
-               min_prominence:float|None=None, # in the channel's units; None: 20 % of its 5-95 % range
-              ) -> RepCount:
-    "Count the repetitions of a set on the most periodic of several channels."
-    _check_fps(fps)
-    df = _channels(signals)
+def _channel_table(df:pd.DataFrame, fps:float) -> pd.DataFrame:
+    "Period, periodicity and 5-95 % range of every channel."
     rows = []
     for c in df:
         x = _fill_nan(df[c].to_numpy(float))
         per, score = cycle_period(x, fps)
         rows.append({'channel': c, 'period_s': per, 'periodicity': score, 'range': np.ptp(np.percentile(x, [5, 95]))})
-    tab = pd.DataFrame(rows).set_index('channel')
+    return pd.DataFrame(rows).set_index('channel')
+
+# %% ../nbs/06_reps.ipynb #6e09e3c8
+def count_reps(signals, # one channel, or a DataFrame of channels (angles, sensor axes)
+               fps:float, # samples per second
+               direction:str|None=None, # 'max', 'min', or None: both (sensor axes)
+               min_prominence:float|None=None, # in the channel's units; None: 20 % of its 5-95 % range
+              ) -> RepCount:
+    "Count the repetitions of a set on the most periodic of several channels."
+    _check_fps(fps)
+    df = _channels(signals)
+    tab = _channel_table(df, fps)
     best = tab.periodicity.idxmax()
     per, score, rng = tab.loc[best, ['period_s', 'periodicity', 'range']]
     prom = 0.2 * rng if min_prominence is None else min_prominence
@@ -236,7 +268,8 @@ TYPICAL_ROM_DEG = {'squat': ('knee flexion', 90, 130), 'pushup': ('elbow flexion
                    'arm_raise': ('shoulder flexion', 120, 180), 'walk': ('knee flexion', 50, 70)}
 
 def movement_warnings(signal, # the counted angle (deg)
-                      fps:float, reps:pd.DataFrame, # `segment_reps` of this signal
+                      fps:float, # samples per second
+                      reps:pd.DataFrame, # `segment_reps` of this signal
                       exercise:str, # a key of TYPICAL_ROM_DEG
                      ) -> list[str]: # sentences, empty when the movement looks like the exercise
     "Say when a counted signal does not look like the exercise asked for."
@@ -246,7 +279,8 @@ def movement_warnings(signal, # the counted angle (deg)
     joint, low, high = TYPICAL_ROM_DEG[exercise]
     x = _fill_nan(np.asarray(signal, float))
     if not len(reps): return [f'no {exercise} repetition found: the {joint} never rose and fell by 20°']
-    rom = np.median(x[reps.peak_frame.astype(int)] - np.minimum(x[reps.start_frame.astype(int)], x[reps.end_frame.astype(int)]))
+    at = lambda c: x[reps[c].astype(int)]
+    rom = np.median(at('peak_frame') - np.minimum(at('start_frame'), at('end_frame')))
     out = []
     if rom < 2 / 3 * low:
         out.append(f'{joint} moves {rom:.0f}° per repetition, far below a {exercise}\'s typical {low}-{high}°: '

@@ -6,37 +6,32 @@
 from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
+from fastcore.basics import patch
 import numpy as np
 import pandas as pd
 from .core import ConfigurationError, PoseDataError
-from .data import PoseSequence, MEDIAPIPE_33
+from .data import PoseSequence
+from .schemas import MEDIAPIPE_33
+from .skeleton import WINTER_FRACTIONS, segment_lengths, leg_directions, standing_kinematics
+from .skeleton import PinholeCamera, plank_kinematics, angle_between
 from .draw import draw_skeleton
 
 # %% auto #0
-__all__ = ['WINTER_FRACTIONS', 'DEFAULT_DEPTH', 'DEFAULT_TEMPO', 'FLAWS', 'segment_lengths', 'rep_profile', 'sag',
-           'leg_directions', 'standing_kinematics', 'PinholeCamera', 'SynthSession', 'generate_session', 'render_video']
-
-# %% ../nbs/02_synth.ipynb #1630d4e5
-WINTER_FRACTIONS = {
-    'thigh': 0.530 - 0.285, 'shank': 0.285 - 0.039, 'ankle_height': 0.039, 'foot': 0.152,
-    'trunk': 0.818 - 0.530, 'upper_arm': 0.186, 'forearm': 0.146, 'hand': 0.108,
-    'shoulder_width': 0.259, 'hip_width': 0.191,
-}
-
-def segment_lengths(height_m:float=1.75) -> dict:
-    "Segment lengths in metres for a person `height_m` tall (Winter 2009)."
-    if not 0.5 < height_m < 2.6: raise ConfigurationError(f"height_m = {height_m} is not a human height (0.5-2.6 m)")
-    return {k: v * height_m for k, v in WINTER_FRACTIONS.items()}
+__all__ = ['DEFAULT_DEPTH', 'DEFAULT_TEMPO', 'FLAWS', 'rep_profile', 'SynthSession', 'generate_session', 'render_video']
 
 # %% ../nbs/02_synth.ipynb #3e03a08a
-def rep_profile(reps:int=5, tempo_s:float=2.0, pause_s:float=0.5, fps:float=30.0,
+def rep_profile(reps:int=5, # repetitions
+                tempo_s:float=2.0, # seconds per repetition
+                pause_s:float=0.5, # still time after each repetition
+                fps:float=30.0, # frames per second
                 eccentric_fraction:float=0.5, # share of a repetition spent lowering
                 lead_s:float=0.5, # still time before the first repetition
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # t (s), u in [0,1], rep index per frame (-1 = between reps)
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # t (s), u in [0,1], rep per frame (-1: between reps)
     "Time axis, depth profile and repetition index of `reps` smooth repetitions."
     if reps < 1 or tempo_s <= 0 or pause_s < 0 or fps <= 0 or not 0 < eccentric_fraction < 1:
         raise ConfigurationError(f'need reps >= 1, tempo_s > 0, pause_s >= 0, fps > 0, 0 < eccentric_fraction < 1; '
-                                 f'got reps={reps}, tempo_s={tempo_s}, pause_s={pause_s}, fps={fps}, eccentric_fraction={eccentric_fraction}')
+                                 f'got reps={reps}, tempo_s={tempo_s}, pause_s={pause_s}, fps={fps}, '
+                                 f'eccentric_fraction={eccentric_fraction}')
     period = tempo_s + pause_s
     t = np.arange(int(round((lead_s + reps * period + lead_s) * fps))) / fps
     local = t - lead_s
@@ -48,123 +43,20 @@ def rep_profile(reps:int=5, tempo_s:float=2.0, pause_s:float=0.5, fps:float=30.0
     u = np.where(inside, np.where(tau < eccentric_fraction, down, up), 0.0)
     return t, u, np.where(inside, rep, -1)
 
-# %% ../nbs/02_synth.ipynb #d625696e
-def sag(a_deg:np.ndarray) -> np.ndarray:
-    "Unit vectors (T, 3) at `a_deg` from straight down, positive forward, in the sagittal (X-Y) plane."
-    a = np.radians(a_deg)
-    return np.stack([np.sin(a), -np.cos(a), np.zeros_like(a)], -1)
-
-def _rot_x(v:np.ndarray, b_deg:np.ndarray) -> np.ndarray:
-    "Rotate vectors (T, 3) about X by `b_deg` (positive turns +Y toward +Z)."
-    b = np.radians(b_deg)
-    c, s = np.cos(b), np.sin(b)
-    return np.stack([v[:, 0], v[:, 1] * c - v[:, 2] * s, v[:, 1] * s + v[:, 2] * c], -1)
-
-def _unit(v): return v / np.linalg.norm(v, axis=-1, keepdims=True)
-
-def leg_directions(hip, knee, ankle, trunk, valgus=0.0, side='right') -> tuple:
-    "Thigh, shank and foot unit vectors (T, 3) from joint angles in degrees."
-    sgn = 1 if side == 'right' else -1                 # +b turns a downward vector toward +Z: inward for the right leg
-    thigh = _rot_x(sag(hip - trunk), sgn * np.broadcast_to(valgus, np.shape(hip)))
-    shank = _rot_x(sag(hip - trunk - knee), -sgn * np.broadcast_to(valgus, np.shape(hip)))
-    foot = sag(hip - trunk - knee + 90 + ankle)
-    return thigh, shank, foot
-
-# %% ../nbs/02_synth.ipynb #976e5ba9
-def _assemble(j:dict, L:dict, up:np.ndarray) -> np.ndarray:
-    "MediaPipe-33 keypoints (T, 33, 3) from joint centres `j` (name -> (T, 3)) and the trunk's up vector."
-    H = L['trunk'] / WINTER_FRACTIONS['trunk']
-    z = np.array([0, 0, 1.0])
-    fwd = np.stack([up[:, 1], -up[:, 0], np.zeros(len(up))], -1)   # trunk-perpendicular, forward
-    sc = (j['left_shoulder'] + j['right_shoulder']) / 2
-    head = sc + up * 0.10 * H
-    p = {'nose': head + fwd * 0.055 * H}
-    for s, sg in (('left', -1), ('right', 1)):
-        p[f'{s}_eye_inner'] = head + up * .02 * H + fwd * .045 * H + sg * z * .012 * H
-        p[f'{s}_eye'] = head + up * .02 * H + fwd * .043 * H + sg * z * .022 * H
-        p[f'{s}_eye_outer'] = head + up * .02 * H + fwd * .040 * H + sg * z * .032 * H
-        p[f'{s}_ear'] = head + up * .01 * H + sg * z * .045 * H
-        p[f'mouth_{s}'] = head - up * .03 * H + fwd * .045 * H + sg * z * .015 * H
-        for n in ('shoulder', 'elbow', 'wrist', 'hip', 'knee', 'ankle', 'heel', 'foot_index'):
-            p[f'{s}_{n}'] = j[f'{s}_{n}']
-        hand = _unit(j[f'{s}_wrist'] - j[f'{s}_elbow'])
-        p[f'{s}_pinky'] = j[f'{s}_wrist'] + hand * .7 * L['hand'] + sg * z * .02 * H
-        p[f'{s}_index'] = j[f'{s}_wrist'] + hand * .75 * L['hand'] - sg * z * .01 * H
-        p[f'{s}_thumb'] = j[f'{s}_wrist'] + hand * .35 * L['hand'] - sg * z * .025 * H
-    return np.stack([p[n] for n in MEDIAPIPE_33.keypoints], 1)
-
-def _feet(ankle, foot, L):
-    "Heel and toe (foot_index) from the ankle centre and the foot direction."
-    sole_up = np.stack([-foot[:, 1], foot[:, 0], np.zeros(len(foot))], -1)
-    heel = ankle - sole_up * L['ankle_height'] - foot * 0.2 * L['foot']
-    return heel, heel + foot * L['foot']
-
-def standing_kinematics(pelvis:np.ndarray, # (T, 3) pelvis centre, metres
-                        # degrees, (T,): trunk_flexion and per side (_l/_r) hip/knee/ankle/shoulder/elbow, knee_valgus
-                        angles:dict,
-                        L:dict) -> tuple[np.ndarray, dict]: # keypoints (T, 33, 3), segment directions
-    "Top-down forward kinematics of an upright body from the pelvis and joint angles."
-    T, z = len(pelvis), np.array([0, 0, 1.0])
-    tr = angles['trunk_flexion']
-    up = sag(180 - tr)                                            # trunk direction, leaning forward with flexion
-    j, dirs = {}, {}
-    for s, sg in (('left', -1), ('right', 1)):
-        a = lambda n: angles[f'{n}_{s[0]}']
-        thigh, shank, foot = leg_directions(a('hip_flexion'), a('knee_flexion'), a('ankle_dorsiflexion'), tr, a('knee_valgus'), s)
-        j[f'{s}_hip'] = pelvis + sg * z * L['hip_width'] / 2
-        j[f'{s}_knee'] = j[f'{s}_hip'] + thigh * L['thigh']
-        j[f'{s}_ankle'] = j[f'{s}_knee'] + shank * L['shank']
-        j[f'{s}_heel'], j[f'{s}_foot_index'] = _feet(j[f'{s}_ankle'], foot, L)
-        upper, fore = sag(a('shoulder_flexion') - tr), sag(a('shoulder_flexion') - tr + a('elbow_flexion'))
-        j[f'{s}_shoulder'] = pelvis + up * L['trunk'] + sg * z * L['shoulder_width'] / 2
-        j[f'{s}_elbow'] = j[f'{s}_shoulder'] + upper * L['upper_arm']
-        j[f'{s}_wrist'] = j[f'{s}_elbow'] + fore * L['forearm']
-        dirs |= {f'thigh_{s[0]}': thigh, f'shank_{s[0]}': shank, f'upper_arm_{s[0]}': upper, f'forearm_{s[0]}': fore}
-    return _assemble(j, L, up), dirs
-
-# %% ../nbs/02_synth.ipynb #57c5f192
-@dataclass
-class PinholeCamera:
-    "A pinhole camera: position, orientation (rows: right, down, forward), focal length and image size."
-    eye: np.ndarray
-    R: np.ndarray
-    f_px: float
-    width: int = 1280
-    height: int = 720
-
-    @classmethod
-    def looking_at(cls, eye, target, f_px:float, width=1280, height=720) -> PinholeCamera:
-        "A camera at `eye` looking at `target`, with world +Y up in the image."
-        eye, target = np.asarray(eye, float), np.asarray(target, float)
-        fwd = _unit(target - eye)
-        right = _unit(np.cross(fwd, [0, 1.0, 0]))
-        down = np.cross(fwd, right)
-        return cls(eye, np.stack([right, down, fwd]), f_px, width, height)
-
-    @classmethod
-    def for_view(cls, view:str, target, distance_m:float, f_px:float, width=1280, height=720) -> PinholeCamera:
-        "Camera at `distance_m` from `target` for view 'side' (subject's right), 'front' or 'oblique'."
-        dirs = {'side': [0, 0, 1.0], 'front': [1.0, 0, 0], 'oblique': [np.sqrt(.5), 0, np.sqrt(.5)]}
-        if view not in dirs: raise ConfigurationError(f"view = {view!r} is not one of {list(dirs)}")
-        return cls.looking_at(np.asarray(target) + distance_m * np.array(dirs[view]), target, f_px, width, height)
-
-    def project(self, pts:np.ndarray) -> np.ndarray:
-        "World points (..., 3) -> pixels (..., 2); NaN stays NaN."
-        c = (pts - self.eye) @ self.R.T
-        if (c[..., 2] <= 0).any(): raise PoseDataError('a point is behind the camera')
-        return np.stack([self.f_px * c[..., 0] / c[..., 2] + self.width / 2,
-                         self.f_px * c[..., 1] / c[..., 2] + self.height / 2], -1)
-
-# %% ../nbs/02_synth.ipynb #dc540835
+# %% ../nbs/02_synth.ipynb #d37a6ac3
 _SIDES = ('l', 'r')
 _JOINTS = ('hip_flexion', 'knee_flexion', 'ankle_dorsiflexion', 'shoulder_flexion', 'elbow_flexion', 'knee_valgus')
 DEFAULT_DEPTH = {'squat': 100.0, 'pushup': 90.0, 'arm_raise': 150.0, 'walk': 60.0}
 DEFAULT_TEMPO = {'squat': 2.5, 'pushup': 2.0, 'arm_raise': 3.0, 'walk': 1.1}
 FLAWS = {'squat': ('shallow', 'valgus'), 'pushup': ('shallow',), 'arm_raise': ('shallow',), 'walk': ('shallow',)}
 
-def _blank(T): return {'trunk_flexion': np.zeros(T)} | {f'{j}_{s}': np.zeros(T) for j in _JOINTS for s in _SIDES}
+def _blank(T:int) -> dict:
+    "All ground-truth angles at 0 for `T` frames."
+    return {'trunk_flexion': np.zeros(T)} | {f'{j}_{s}': np.zeros(T) for j in _JOINTS for s in _SIDES}
 
-def _squat_angles(u, scale, flawed, flaw, depth):
+# %% ../nbs/02_synth.ipynb #6ae1931a
+def _squat_angles(u, scale, flawed, flaw, depth) -> dict:
+    "Squat angles from the profile `u`: knee leads, ankle and trunk follow, hips keep the feet flat."
     a = _blank(len(u))
     for s in _SIDES:
         knee = depth * u * scale[s] * np.where(flawed & (flaw == 'shallow'), 0.55, 1.0)
@@ -177,7 +69,8 @@ def _squat_angles(u, scale, flawed, flaw, depth):
         a[f'shoulder_flexion_{s}'] = 90.0 * u + a['trunk_flexion']       # arms stay horizontal at the bottom
     return a
 
-def _squat(u, rep, scale, flawed, flaw, depth, L):
+def _squat(u, rep, scale, flawed, flaw, depth, L) -> tuple:
+    "Squat angles and the pelvis path that keeps the left foot planted."
     a = _squat_angles(u, scale, flawed, flaw, depth)
     thigh, shank, _ = leg_directions(a['hip_flexion_l'], a['knee_flexion_l'], a['ankle_dorsiflexion_l'],
                                      a['trunk_flexion'], a['knee_valgus_l'], 'left')
@@ -185,7 +78,9 @@ def _squat(u, rep, scale, flawed, flaw, depth, L):
     pelvis = ankle_l - shank * L['shank'] - thigh * L['thigh'] + np.array([0, 0, L['hip_width'] / 2])
     return a, pelvis
 
-def _arm_raise(u, rep, scale, flawed, flaw, depth, L):
+# %% ../nbs/02_synth.ipynb #bcb3cf24
+def _arm_raise(u, rep, scale, flawed, flaw, depth, L) -> tuple:
+    "Arm-raise angles (both shoulders, nearly straight elbows) and a still pelvis."
     a = _blank(len(u))
     for s in _SIDES:
         a[f'shoulder_flexion_{s}'] = depth * u * scale[s] * np.where(flawed, 0.55, 1.0)
@@ -193,19 +88,22 @@ def _arm_raise(u, rep, scale, flawed, flaw, depth, L):
     pelvis = np.tile([0, L['thigh'] + L['shank'] + L['ankle_height'], 0], (len(u), 1))
     return a, pelvis
 
+# %% ../nbs/02_synth.ipynb #8b394b77
 def _g(phase, c, w):
     "Periodic Gaussian bump on a phase in cycles."
     d = (phase - c + 0.5) % 1.0 - 0.5
     return np.exp(-0.5 * (d / w) ** 2)
 
-def _walk(t, tempo, scale, flawed, depth, L):
+def _walk(t, tempo, scale, flawed, depth, L) -> tuple:
+    "Gait angles of both legs half a stride apart, arm swing, and a pelvis moving forward."
     a, H = _blank(len(t)), L['trunk'] / WINTER_FRACTIONS['trunk']
     for s, off in (('r', 0.0), ('l', 0.5)):
         ph = (t / tempo + off) % 1.0
         a[f'hip_flexion_{s}'] = 10 + 20 * np.cos(2 * np.pi * ph) * scale[s]
         swing = (depth - 5) * scale[s] * np.where(flawed, 0.55, 1.0)
         a[f'knee_flexion_{s}'] = 5 + 12 * _g(ph, 0.15, 0.06) + swing * _g(ph, 0.73, 0.11)
-        a[f'ankle_dorsiflexion_{s}'] = -5 * _g(ph, 0.05, 0.04) + 10 * _g(ph, 0.45, 0.1) - 15 * _g(ph, 0.63, 0.05)
+        a[f'ankle_dorsiflexion_{s}'] = (-5 * _g(ph, 0.05, 0.04) + 10 * _g(ph, 0.45, 0.1)
+                                        - 15 * _g(ph, 0.63, 0.05))
         a[f'shoulder_flexion_{s}'] = -15 * np.cos(2 * np.pi * ph) * scale[s]
         a[f'elbow_flexion_{s}'] = 20 - 8 * np.cos(2 * np.pi * ph)
     a['trunk_flexion'] = np.full(len(t), 3.0)
@@ -214,68 +112,30 @@ def _walk(t, tempo, scale, flawed, depth, L):
                        0.01 * H * np.sin(2 * np.pi * t / tempo)], -1)
     return a, pelvis
 
-# %% ../nbs/02_synth.ipynb #b7baa899
-def _pushup_kinematics(elbow:np.ndarray, L:dict) -> tuple[np.ndarray, np.ndarray]:
-    "Keypoints (T, 33, 3) and plank pitch (deg) of a push-up with elbow flexion `elbow` (deg)."
-    H = L['trunk'] / WINTER_FRACTIONS['trunk']
-    Lu, Lf, Lb = L['upper_arm'], L['forearm'], L['thigh'] + L['shank'] + L['trunk']
-    ank, wy = np.array([0, 0.06 * H]), 0.02 * H                       # ankle over the toes; wrist just above the floor
-    b0 = np.arcsin((Lu + Lf + wy - ank[1]) / Lb)
-    W = np.array([Lb * np.cos(b0), wy])
-    d = np.sqrt(Lu**2 + Lf**2 + 2 * Lu * Lf * np.cos(np.radians(elbow)))
-    c = ank - W
-    R = np.hypot(*c)
-    phi = np.arctan2(c[1], c[0])
-    acos = np.arccos(np.clip((d**2 - R**2 - Lb**2) / (2 * Lb * R), -1, 1))
-    cand = np.stack([phi + acos, phi - acos])
-    cand = (cand + np.pi) % (2 * np.pi) - np.pi
-    beta = np.take_along_axis(cand, np.argmin(np.abs(cand - b0), 0)[None], 0)[0]
-    axis = np.stack([np.cos(beta), np.sin(beta)], -1)
-    S = ank + axis * Lb
-    v = W - S
-    a_ = (Lu**2 - Lf**2 + d**2) / (2 * d)
-    h = np.sqrt(np.clip(Lu**2 - a_**2, 0, None))
-    mid = S + v * (a_ / d)[:, None]
-    perp = np.stack([-v[:, 1], v[:, 0]], -1) / d[:, None]
-    E1, E2 = mid + perp * h[:, None], mid - perp * h[:, None]
-    E = np.where((E1[:, 0] < E2[:, 0])[:, None], E1, E2)              # elbow toward the feet
-    z3 = lambda p2, zz: np.concatenate([p2, np.full((len(p2), 1), zz)], -1)
-    j = {}
-    for s, sg in (('left', -1), ('right', 1)):
-        hz, sz = sg * L['hip_width'] / 2, sg * L['shoulder_width'] / 2
-        j[f'{s}_ankle'] = z3(np.tile(ank, (len(beta), 1)), hz)
-        j[f'{s}_knee'] = z3(ank + axis * L['shank'], hz)
-        j[f'{s}_hip'] = z3(ank + axis * (L['shank'] + L['thigh']), hz)
-        j[f'{s}_shoulder'], j[f'{s}_elbow'] = z3(S, sz), z3(E, sz)
-        j[f'{s}_wrist'] = z3(np.tile(W, (len(beta), 1)), sz)
-        down = np.stack([np.sin(beta), -np.cos(beta), np.zeros(len(beta))], -1)
-        j[f'{s}_heel'], j[f'{s}_foot_index'] = _feet(j[f'{s}_ankle'], down, L)
-    up = np.concatenate([axis, np.zeros((len(beta), 1))], -1)
-    return _assemble(j, L, up), np.degrees(beta)
-
-# %% ../nbs/02_synth.ipynb #0415c94e
+# %% ../nbs/02_synth.ipynb #743254be
 @dataclass
 class SynthSession:
     "A generated movement with its ground truth."
     movement: str
-    pose3d: PoseSequence
-    pose2d: PoseSequence
+    pose3d: PoseSequence       # metres
+    pose2d: PoseSequence       # pixels, as the camera sees it
     angles: pd.DataFrame       # ground-truth angles (deg) per frame, plus time and rep
     rep_bounds: np.ndarray     # (reps, 2) [start, end) frame numbers
-    flawed_rep: int|None
+    flawed_rep: int|None       # which repetition carries the flaw
     camera: PinholeCamera
-    params: dict = field(default_factory=dict)
-    def __repr__(self):
-        return (f'SynthSession({self.movement}: {len(self.rep_bounds)} reps, flawed rep {self.flawed_rep}, '
-                f'{self.pose2d.n_frames} frames at {self.pose2d.fps:g} fps, {self.params.get("view")} view)')
+    params: dict = field(default_factory=dict)  # the arguments it was generated with
 
-def _angle_between(a, b):
-    "Angle in degrees between vectors (T, 3)."
-    return np.degrees(np.arccos(np.clip((_unit(a) * _unit(b)).sum(-1), -1, 1)))
+@patch
+def __repr__(self:SynthSession):
+    return (f'SynthSession({self.movement}: {len(self.rep_bounds)} reps, flawed rep {self.flawed_rep}, '
+            f'{self.pose2d.n_frames} frames at {self.pose2d.fps:g} fps, {self.params.get("view")} view)')
 
-def _bounds(rep, reps):
+# %% ../nbs/02_synth.ipynb #c8c0f1d5
+def _bounds(rep:np.ndarray, reps:int) -> np.ndarray:
+    "[start, end) frames of each repetition from the per-frame repetition index."
     return np.array([[np.argmax(rep == r), len(rep) - np.argmax(rep[::-1] == r)] for r in range(reps)])
 
+# %% ../nbs/02_synth.ipynb #5c1e04c8
 def _fit_camera(pts:np.ndarray, view:str, distance_m:float, size:tuple) -> PinholeCamera:
     "A camera for `view` whose image holds all points `pts` (N, 3) with a margin."
     lo, hi = np.nanmin(pts, 0), np.nanmax(pts, 0)
@@ -284,8 +144,9 @@ def _fit_camera(pts:np.ndarray, view:str, distance_m:float, size:tuple) -> Pinho
     cam.f_px = 0.8 * min(size[0] / (2 * np.abs(uv[:, 0]).max()), size[1] / (2 * np.abs(uv[:, 1]).max()))
     return cam
 
-# %% ../nbs/02_synth.ipynb #58717ac9
+# %% ../nbs/02_synth.ipynb #d46d3e3c
 def _check_args(movement, reps, flaw_rep, flaw, asymmetry, dropout, noise_px, noise_m):
+    "A `ConfigurationError` naming the first argument of `generate_session` that cannot be generated."
     if reps < 1: raise ConfigurationError(f'reps = {reps}: need reps >= 1')
     if movement not in DEFAULT_DEPTH:
         raise ConfigurationError(f"movement = {movement!r} is not one of {list(DEFAULT_DEPTH)}")
@@ -300,26 +161,30 @@ def _check_args(movement, reps, flaw_rep, flaw, asymmetry, dropout, noise_px, no
         raise ConfigurationError(f'need 0 <= dropout < 1, noise >= 0; got dropout={dropout}, noise_px={noise_px}, '
                                  f'noise_m={noise_m}')
 
+# %% ../nbs/02_synth.ipynb #a0629e20
 def _kinematics(movement, t, u, rep, scale, flawed, flaw, depth, tempo, L):
     "Keypoints (T, 33, 3) and ground-truth angles of one movement."
     if movement == 'pushup':
         a = _blank(len(t))
         elbow = depth * u * np.where(flawed, 0.55, 1.0)
-        kp, pitch = _pushup_kinematics(elbow, L)
+        kp, pitch = plank_kinematics(elbow, L)
         a['trunk_flexion'] = 90 - pitch
         for s, n in (('l', 'left'), ('r', 'right')):
             m = lambda p: kp[:, MEDIAPIPE_33.index(f'{n}_{p}')]
-            a[f'elbow_flexion_{s}'] = _angle_between(m('elbow') - m('shoulder'), m('wrist') - m('elbow'))
-            a[f'shoulder_flexion_{s}'] = _angle_between(m('hip') - m('shoulder'), m('elbow') - m('shoulder'))
+            a[f'elbow_flexion_{s}'] = angle_between(m('elbow') - m('shoulder'), m('wrist') - m('elbow'))
+            a[f'shoulder_flexion_{s}'] = angle_between(m('hip') - m('shoulder'), m('elbow') - m('shoulder'))
         return kp, a
-    if movement == 'walk': a, pelvis = _walk(t, tempo, scale, flawed, depth, L)
-    else: a, pelvis = (_squat if movement == 'squat' else _arm_raise)(u, rep, scale, flawed, flaw, depth, L)
+    if movement == 'walk':
+        a, pelvis = _walk(t, tempo, scale, flawed, depth, L)
+    else:
+        a, pelvis = (_squat if movement == 'squat' else _arm_raise)(u, rep, scale, flawed, flaw, depth, L)
     kp, dirs = standing_kinematics(pelvis, a, L)
     for s in _SIDES:
-        a[f'knee_flexion_{s}'] = _angle_between(dirs[f'thigh_{s}'], dirs[f'shank_{s}'])
-        a[f'elbow_flexion_{s}'] = _angle_between(dirs[f'upper_arm_{s}'], dirs[f'forearm_{s}'])
+        a[f'knee_flexion_{s}'] = angle_between(dirs[f'thigh_{s}'], dirs[f'shank_{s}'])
+        a[f'elbow_flexion_{s}'] = angle_between(dirs[f'upper_arm_{s}'], dirs[f'forearm_{s}'])
     return kp, a
 
+# %% ../nbs/02_synth.ipynb #6685a960
 def _missing_mask(rng, t, dropout, occlusion):
     "(T, 33) True where a point is dropped or occluded."
     mask = rng.random((len(t), len(MEDIAPIPE_33))) < dropout
@@ -327,6 +192,14 @@ def _missing_mask(rng, t, dropout, occlusion):
         mask[np.ix_((t >= t0) & (t < t1), [MEDIAPIPE_33.index(n) for n in names])] = True
     return mask
 
+# %% ../nbs/02_synth.ipynb #f30d79d1
+def _timeline(movement, reps, tempo, pause_s, fps, eccentric_fraction) -> tuple:
+    "Time, depth profile and repetition per frame (walking: strides back to back, no profile)."
+    if movement != 'walk': return rep_profile(reps, tempo, pause_s, fps, eccentric_fraction)
+    t = np.arange(int(round(reps * tempo * fps))) / fps
+    return t, np.zeros(len(t)), np.minimum(np.floor(t / tempo), reps - 1).astype(int)
+
+# %% ../nbs/02_synth.ipynb #68f34128
 def generate_session(movement:str='squat', # 'squat', 'pushup', 'arm_raise' or 'walk'
                      reps:int=5, # repetitions (strides for walk)
                      tempo_s:float|None=None, # seconds per repetition (default per movement)
@@ -336,22 +209,23 @@ def generate_session(movement:str='squat', # 'squat', 'pushup', 'arm_raise' or '
                      flaw_rep:int|None=None, # index of the flawed repetition, if any
                      flaw:str='shallow', # kind of flaw (see the table above)
                      eccentric_fraction:float=0.5, # share of a repetition spent lowering
-                     fps:float=30.0, height_m:float=1.75,
+                     fps:float=30.0, # frames per second
+                     height_m:float=1.75, # body height, metres
                      view:str='side', # camera: 'side', 'front' or 'oblique'
-                     distance_m:float=4.0, image_size:tuple=(1280, 720),
+                     distance_m:float=4.0, # camera distance from the movement's centre, metres
+                     image_size:tuple=(1280, 720), # (width, height), pixels
                      noise_px:float=0.0, # std of Gaussian noise on 2D points (pixels)
                      noise_m:float=0.0, # std of Gaussian noise on 3D points (metres)
                      dropout:float=0.0, # share of (frame, keypoint) points randomly missing
                      occlusion:list|None=None, # [(t0_s, t1_s, [keypoint names]), ...] missing blocks
-                     seed:int=0) -> SynthSession:
+                     seed:int=0, # random seed of noise and dropouts
+                    ) -> SynthSession:
     "A generated movement session with ground-truth angles and repetition boundaries."
     _check_args(movement, reps, flaw_rep, flaw, asymmetry, dropout, noise_px, noise_m)
     params = {k: v for k, v in locals().items() if k not in ('occlusion',)} | {'occlusion': occlusion or []}
-    L, tempo, depth = segment_lengths(height_m), tempo_s or DEFAULT_TEMPO[movement], depth_deg or DEFAULT_DEPTH[movement]
-    if movement == 'walk':
-        t = np.arange(int(round(reps * tempo * fps))) / fps
-        u, rep = np.zeros(len(t)), np.minimum(np.floor(t / tempo), reps - 1).astype(int)
-    else: t, u, rep = rep_profile(reps, tempo, pause_s, fps, eccentric_fraction)
+    L = segment_lengths(height_m)
+    tempo, depth = tempo_s or DEFAULT_TEMPO[movement], depth_deg or DEFAULT_DEPTH[movement]
+    t, u, rep = _timeline(movement, reps, tempo, pause_s, fps, eccentric_fraction)
     flawed = (rep == flaw_rep) if flaw_rep is not None else np.zeros(len(t), bool)
     kp3, a = _kinematics(movement, t, u, rep, {'l': 1.0, 'r': 1.0 - asymmetry}, flawed, flaw, depth, tempo, L)
     cam = _fit_camera(kp3.reshape(-1, 3), view, distance_m, image_size)
@@ -380,12 +254,14 @@ def render_video(seq:PoseSequence, # a 2D pixel sequence
     p = Path(path)
     if seq.dims != 2 or seq.units != 'px':
         raise PoseDataError(f'render_video needs a 2D pixel sequence, got {seq.dims}D in {seq.units!r}')
-    if p.exists() and not overwrite: raise FileExistsError(f'{p} exists; pass overwrite=True to replace it')
+    if p.exists() and not overwrite:
+        raise FileExistsError(f'{p} exists; pass overwrite=True to replace it')
     w, h = size or (seq.meta.get('image_width', 1280), seq.meta.get('image_height', 720))
     out = cv2.VideoWriter(str(p), cv2.VideoWriter_fourcc(*'mp4v'), seq.fps, (int(w), int(h)))
     if not out.isOpened(): raise OSError(f'OpenCV cannot write a video to {p}')
     try:
         for i in tqdm(range(seq.n_frames), desc=f'rendering {p.name}', disable=not progress, leave=False):
-            out.write(draw_skeleton(np.full((int(h), int(w), 3), 245, np.uint8), seq.keypoints[i], seq.schema))
+            blank = np.full((int(h), int(w), 3), 245, np.uint8)
+            out.write(draw_skeleton(blank, seq.keypoints[i], seq.schema))
     finally: out.release()
     return p

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 from .core import PoseDataError, ConfigurationError, cache_dir
-from .data import PoseSequence, MEDIAPIPE_33
+from .data import PoseSequence
+from .schemas import MEDIAPIPE_33
 from .angles import compare_angles
 
 # %% auto #0
@@ -92,7 +93,7 @@ def detect_trial(videos:dict, # {view name: video path}, synchronised views of o
                 ) -> dict: # {view name: `ViewDetections`}
     "Every view of a trial detected once per backend, as PoseSequences (MediaPipe world landmarks flagged as such)."
     from tqdm.auto import tqdm
-    from mlpipe.data import COCO_17
+    from mlpipe.schemas import COCO_17
     from mlpipe.frames import video_info
     out = {}
     for name, p in tqdm(videos.items(), desc='views', disable=not progress, leave=False):

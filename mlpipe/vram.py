@@ -6,31 +6,30 @@
 from __future__ import annotations
 import copy
 import warnings
-import logging
-import contextlib
 from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
-from torch._subclasses.fake_tensor import FakeTensorMode, FakeTensor
 from fastcore.basics import patch
-from .core import GPUError, ModelError, GPUDevice, _nvml_gpus, native_stderr_silenced
+from .core import GPUError, ModelError, native_stderr_silenced
+from .hardware import GPUDevice, nvml_gpus
+from .vram_estimate import MB, MemoryReport, AUTOCAST_DTYPES, estimate_step, batch_shape, scalar_loss
+from .vram_estimate import check_trainable, gradient_mb
 
 # %% auto #0
-__all__ = ['MB', 'CUDA_CONTEXT_MB', 'gpu_info', 'gpu_note', 'get_memory_info', 'example_mlp', 'example_cnn', 'yolo_pose_network',
-           'MemoryReport', 'estimate_step', 'measure_cpu_step', 'saved_tensor_count', 'analytic_grads_adam_mb',
-           'torchinfo_total_mb', 'plot_layers', 'plot_phases', 'cuda_overheads', 'measure_cuda_step', 'VRAMProfiler',
+__all__ = ['CUDA_CONTEXT_MB', 'gpu_info', 'gpu_note', 'get_memory_info', 'example_mlp', 'example_cnn', 'yolo_pose_network',
+           'measure_cpu_step', 'plot_layers', 'plot_phases', 'cuda_overheads', 'measure_cuda_step', 'VRAMProfiler',
            'MemoryProfiler', 'Fragmentation', 'fragmentation', 'plot_segments']
 
 # %% ../nbs/09_vram.ipynb #56a38c1f
-def gpu_info() -> list[GPUDevice]:
+def gpu_info() -> list[GPUDevice]: # one per GPU: name, total and free memory (MiB), compute capability
     "Every NVIDIA GPU as NVML reports it (empty when there is no driver or GPU; `gpu_note()` says why)."
-    return _nvml_gpus()[0]
+    return nvml_gpus()[0]
 
-def gpu_note() -> str:
+def gpu_note() -> str: # the reason, in words
     "Why `gpu_info()` returns no GPU (empty when it finds one)."
-    return _nvml_gpus()[1]
+    return nvml_gpus()[1]
 
 # %% ../nbs/09_vram.ipynb #dd259395
 def get_memory_info(device:str|None=None, # 'cpu', 'cuda' or 'cuda:N'; None: the GPU when there is one
@@ -40,14 +39,13 @@ def get_memory_info(device:str|None=None, # 'cpu', 'cuda' or 'cuda:N'; None: the
         d = torch.device(device or 'cuda')
         total = torch.cuda.get_device_properties(d).total_memory
         res = torch.cuda.memory_reserved(d)
-        return {'device': str(d), 'total_mb': total / 2**20, 'reserved_mb': res / 2**20,
-                'allocated_mb': torch.cuda.memory_allocated(d) / 2**20, 'free_mb': (total - res) / 2**20,
-                'peak_allocated_mb': torch.cuda.max_memory_allocated(d) / 2**20}
+        return {'device': str(d), 'total_mb': total / MB, 'reserved_mb': res / MB,
+                'allocated_mb': torch.cuda.memory_allocated(d) / MB, 'free_mb': (total - res) / MB,
+                'peak_allocated_mb': torch.cuda.max_memory_allocated(d) / MB}
     import psutil
     vm = psutil.virtual_memory()
     rss = psutil.Process().memory_info().rss
-    return {'device': 'cpu', 'total_mb': vm.total / 2**20, 'free_mb': vm.available / 2**20,
-            'process_rss_mb': rss / 2**20}
+    return {'device': 'cpu', 'total_mb': vm.total / MB, 'free_mb': vm.available / MB, 'process_rss_mb': rss / MB}
 
 # %% ../nbs/09_vram.ipynb #4f245537
 def example_mlp(inputs:int=784, # features per sample
@@ -62,11 +60,14 @@ def example_mlp(inputs:int=784, # features per sample
         d = h
     return nn.Sequential(*layers, nn.Linear(d, classes))
 
-def example_cnn(classes:int=10) -> nn.Module:
+def example_cnn(classes:int=10, # outputs
+               ) -> nn.Module:
     "A small CNN for 3x64x64 images: three conv-BN-ReLU-pool blocks and a linear head."
     block = lambda i, o: nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(), nn.MaxPool2d(2))
-    return nn.Sequential(block(3, 32), block(32, 64), block(64, 128), nn.Flatten(), nn.Linear(128 * 8 * 8, classes))
+    head = nn.Linear(128 * 8 * 8, classes)
+    return nn.Sequential(block(3, 32), block(32, 64), block(64, 128), nn.Flatten(), head)
 
+# %% ../nbs/09_vram.ipynb #6698e546
 def yolo_pose_network(cfg:str='yolo11n-pose.yaml', # an Ultralytics model YAML
                      ) -> nn.Module:
     "The Ultralytics YOLO pose network as a plain nn.Module (architecture from its YAML, no weights)."
@@ -75,283 +76,29 @@ def yolo_pose_network(cfg:str='yolo11n-pose.yaml', # an Ultralytics model YAML
     from ultralytics.nn.tasks import PoseModel
     return PoseModel(cfg, verbose=False)
 
-# %% ../nbs/09_vram.ipynb #27f1e60a
-def _fake_copy(model:nn.Module, fm) -> nn.Module:
-    "A deep copy of `model` whose parameters and buffers are fake tensors of `fm`."
-    m = copy.deepcopy(model)
-    for mod in m.modules():
-        for n, p in list(mod._parameters.items()):
-            if p is None: continue
-            fake = fm.from_tensor(p.detach())
-            if p.requires_grad: mod._parameters[n] = nn.Parameter(fake)
-            else:
-                del mod._parameters[n]
-                mod.register_buffer(n, fake)
-        for n, b in list(mod._buffers.items()):
-            if b is not None and not isinstance(b, FakeTensor): mod._buffers[n] = fm.from_tensor(b)
-    return m
-
-def _loss(out) -> torch.Tensor:
-    "A scalar from whatever the model returns (tensor, list/tuple/dict of tensors)."
-    if isinstance(out, torch.Tensor): return out.float().sum()
-    if isinstance(out, dict): out = list(out.values())
-    if isinstance(out, (list, tuple)):
-        return sum(_loss(o) for o in out if isinstance(o, (torch.Tensor, list, tuple, dict)))
-    raise ModelError(f'cannot make a loss from a model output of type {type(out).__name__}')
-
-def _check_model(model):
-    "A `ModelError` unless `model` is a module with something to train."
-    if not isinstance(model, nn.Module): raise ModelError(f'expected a torch.nn.Module, got {type(model).__name__}')
-    if not any(p.requires_grad for p in model.parameters()):
-        raise ModelError(f'{type(model).__name__} has no trainable parameters: nothing to profile for training')
-
-# %% ../nbs/09_vram.ipynb #59052aab
-MB = 2**20
-
-@dataclass
-class MemoryReport:
-    "Memory of one forward (+ backward + optimizer) step of a model."
-    model: str
-    batch_size: int
-    input_shape: tuple
-    train: bool
-    mode: str                # 'measured' or 'estimated'
-    method: str
-    device: str
-    params_mb: float
-    grads_mb: float
-    optimizer_mb: float
-    activations_mb: float    # tensors alive at the end of the forward pass beyond the model state (saved for backward)
-    forward_peak_mb: float
-    peak_mb: float           # peak of the whole step
-    layers: pd.DataFrame = field(default_factory=pd.DataFrame)
-    phases: pd.DataFrame = field(default_factory=pd.DataFrame)
-    extra: dict = field(default_factory=dict)
-    notes: list = field(default_factory=list)
-
-    @property
-    def memory_mb(self) -> float: return self.peak_mb
-
-# %% ../nbs/09_vram.ipynb #7a6d56fc
-@patch
-def summary(self:MemoryReport) -> pd.Series:
-    "The categories of the peak (MiB), and the extra terms in MiB, as one column."
-    keys = ['params_mb', 'grads_mb', 'optimizer_mb', 'activations_mb', 'forward_peak_mb', 'peak_mb']
-    extra = {k: v for k, v in self.extra.items() if k.endswith('_mb')}
-    return pd.Series({k: getattr(self, k) for k in keys} | extra, name=f'{self.model} ({self.mode})')
-
-@patch
-def __repr__(self:MemoryReport):
-    kind = 'train' if self.train else 'inference'
-    return (f'MemoryReport({self.model}, batch {self.batch_size}, {kind}, {self.mode} by {self.method} '
-            f'on {self.device}: peak {self.peak_mb:.1f} MiB = params {self.params_mb:.1f} + '
-            f'grads {self.grads_mb:.1f} + optimizer {self.optimizer_mb:.1f} + activations/temporaries)')
-
-# %% ../nbs/09_vram.ipynb #8fd01c4f
-def _input_shape(input, batch_size):
-    "(batch, *shape) of an example input, with every size checked positive."
-    if isinstance(input, torch.Tensor): return tuple(input.shape)
-    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
-        raise ModelError(f'batch_size = {batch_size!r} must be a positive whole number')
-    try: shape = tuple(int(s) for s in input)
-    except (TypeError, ValueError) as e:
-        raise ModelError(f'input must be a tensor or a shape of whole numbers, got {input!r}') from e
-    if any(s < 1 for s in shape):
-        raise ModelError(f'input shape {shape} has a size below 1: every dimension must be positive')
-    return (int(batch_size or 1),) + shape
-
-@contextlib.contextmanager
-def _quiet_fake_tensor():
-    "Silence torch's fake-tensor error log (E... fake_tensor.py lines): the failure is re-raised as a `ModelError`."
-    log = logging.getLogger('torch._subclasses.fake_tensor')
-    old = log.level
-    log.setLevel(logging.CRITICAL)
-    try: yield
-    finally: log.setLevel(old)
-
-# %% ../nbs/09_vram.ipynb #c47eff08
-def _fast_tracker():
-    "MemTracker whose per-operation peak update visits only the active modules, not every module seen so far."
-    from torch.distributed._tools.mem_tracker import MemTracker, _TOTAL_KEY
-    from copy import deepcopy
-    class FastMemTracker(MemTracker):
-        def reset_mod_stats(self):
-            super().reset_mod_stats()
-            self._by_fqn = {}
-        def _update_peak_stats(self, peak_state):
-            curr_snap = self._curr_mem_snap
-            if len(self._by_fqn) != len(self.memory_tracking):       # modules register lazily, on first forward
-                self._by_fqn = {}
-                for ms in self.memory_tracking.values(): self._by_fqn.setdefault(ms.mod_fqn, []).append(ms)
-            for fqn in self._mod_tracker.parents:                     # same updates as MemTracker, same order of values
-                for ms in self._by_fqn.get(fqn, ()):
-                    if peak_state not in ms.snapshots: continue
-                    for dev, dev_snap in curr_snap.items():
-                        if ms.local_peak.get(dev, 0) < dev_snap[_TOTAL_KEY]:
-                            ms.local_peak[dev] = dev_snap[_TOTAL_KEY]
-                            ms.snapshots[peak_state][-1][dev] = deepcopy(dev_snap)
-            for dev, dev_snap in curr_snap.items():
-                if self._peak_mem.get(dev, 0) < dev_snap[_TOTAL_KEY]:
-                    self._peak_mem[dev] = dev_snap[_TOTAL_KEY]
-                    self._peak_mem_snap[dev] = deepcopy(dev_snap)
-    t = FastMemTracker()
-    t._by_fqn = {}
-    return t
-
-# %% ../nbs/09_vram.ipynb #ecc7bcac
-_PHASES = ('Pre-Forward', 'Peak-Forward', 'Post-Forward', 'Pre-Backward', 'Peak-Backward', 'Post-Backward')
-
-def _phase_table(mt, root) -> pd.DataFrame:
-    "Memory by category (MiB) at each phase of the step, as MemTracker saw it for the root module."
-    st = mt.memory_tracking[root].snapshots
-    rows = {}
-    for state, snaps in st.items():
-        if not snaps or not snaps[-1]: continue
-        per = next(iter(snaps[-1].values()))
-        rows[state.value] = {str(k.value if hasattr(k, 'value') else k): v / MB for k, v in per.items()}
-    return pd.DataFrame(rows).T.loc[[p for p in _PHASES if p in rows]]
-
-def _layer_table(mt, model) -> pd.DataFrame:
-    "Per-module parameters, output and forward/backward peaks (MiB)."
-    from torch.distributed._tools.mem_tracker import _ModState
-    names = {id(m): n for n, m in model.named_modules()}
-    rows = []
-    for mod, st in mt.memory_tracking.items():
-        if names.get(id(mod), '') == '': continue
-        pk = lambda s: next(iter(st.snapshots[s][-1].values()))['Total'] / MB if st.snapshots.get(s) else np.nan
-        rows.append({'layer': names[id(mod)], 'type': type(mod).__name__, 'params_mb': st.parameter_mem / MB,
-                     'output_mb': st.output_mem / MB, 'peak_forward_mb': pk(_ModState.PEAK_FW),
-                     'peak_backward_mb': pk(_ModState.PEAK_BW)})
-    return pd.DataFrame(rows)
-
-# %% ../nbs/09_vram.ipynb #a12f223f
-def _adam_with_state(params:list, lr:float) -> torch.optim.Adam:
-    "Adam whose state (step, exp_avg, exp_avg_sq) exists as after a first step, so one tracked step is the steady one."
-    opt = torch.optim.Adam(params, lr=lr, foreach=True)
-    for p in params:
-        opt.state[p] = {'step': torch.tensor(0.0), 'exp_avg': torch.zeros_like(p, memory_format=torch.preserve_format),
-                        'exp_avg_sq': torch.zeros_like(p, memory_format=torch.preserve_format)}
-    return opt
-
-_AMP = {'bf16': torch.bfloat16, 'fp16': torch.float16, None: None}
-
-def _tracked_step(m:nn.Module, shape:tuple, train:bool, autocast:str|None, lr:float, fm):
-    "Run one step of the fake model `m` under MemTracker; the tracker and the step's peak by category (MiB)."
-    amp = _AMP[autocast]
-    with fm:
-        x = torch.empty(shape)
-        params = [p for p in m.parameters() if p.requires_grad]
-        opt = _adam_with_state(params, lr) if train else None
-        mt = _fast_tracker()
-        mt.track_external(m, *([opt] if opt else []))
-        with mt:                                             # one step: the optimizer state already exists
-            with torch.autocast('cpu', dtype=amp, enabled=amp is not None), torch.set_grad_enabled(train):
-                out = m(x)
-                if train: loss = _loss(out)
-            if train:
-                loss.backward()
-                opt.step()
-                opt.zero_grad(set_to_none=True)
-            del out
-        snap = next(iter(mt.get_tracker_snapshot('peak').values()))
-    return mt, {str(k.value if hasattr(k, 'value') else k): v / MB for k, v in snap.items()}
-
-# %% ../nbs/09_vram.ipynb #7daf2219
-def _estimate(model, input, batch_size, train, autocast, lr, eval_mode) -> MemoryReport:
-    "The fake-tensor + MemTracker estimate (or the fallback where MemTracker is missing or sees nothing)."
-    if not isinstance(model, nn.Module): raise ModelError(f'expected a torch.nn.Module, got {type(model).__name__}')
-    if train: _check_model(model)
-    shape = _input_shape(input, batch_size)
-    try: from torch.distributed._tools.mem_tracker import MemTracker
-    except ImportError: return _estimate_saved_tensors(model, shape, train, 'MemTracker is not available in this torch')
-    fm = FakeTensorMode(allow_non_fake_inputs=True)      # models keep real constants as attributes (YOLO's strides)
-    m = _fake_copy(model, fm).train(not eval_mode)
-    try: mt, peak = _tracked_step(m, shape, train, autocast, lr, fm)
-    except (RuntimeError, TypeError, ValueError, IndexError) as e:
-        first = str(e).splitlines()[0]
-        raise ModelError(f'input of shape {shape} does not fit {type(model).__name__}: {first}') from e
-    phases = _phase_table(mt, m)
-    if phases.empty:
-        why = 'MemTracker saw no module state (a model without parameters)'
-        return _estimate_saved_tensors(model, shape, train, why)
-    post_fw = phases.loc['Post-Forward'] if 'Post-Forward' in phases.index else phases.iloc[-1]
-    state = sum(post_fw.get(k, 0) for k in ('Parameter', 'Buffer', 'Optstate', 'Gradient'))
-    fw_peak = phases.loc['Peak-Forward', 'Total'] if 'Peak-Forward' in phases.index else peak['Total']
-    return MemoryReport(type(model).__name__, shape[0], shape, train, 'estimated', 'fake tensors + MemTracker', 'any',
-                        post_fw.get('Parameter', 0.0), phases.loc['Post-Backward', 'Gradient'] if train else 0.0,
-                        phases.loc['Post-Forward', 'Optstate'] if train else 0.0, post_fw['Total'] - state, fw_peak,
-                        peak['Total'], _layer_table(mt, m), phases,
-                        {'temporaries_at_peak_mb': peak.get('Temp', 0.0),
-                         'optimizer_at_peak_mb': peak.get('Optstate', 0.0)},
-                        [f'autocast {autocast}'] if autocast else [])
-
-# %% ../nbs/09_vram.ipynb #6f4a15c5
-def _saved_tensors_mb(model:nn.Module, shape:tuple, train:bool=True) -> tuple[float, float]:
-    "Tensors autograd saves for backward (MiB, weights excluded) and the output size (MiB), from one fake forward pass."
-    fm = FakeTensorMode(allow_non_fake_inputs=True)
-    m = _fake_copy(model, fm).train(train)
-    seen = {}
-    def pack(t):
-        seen[t.untyped_storage()._cdata] = t.untyped_storage().nbytes()
-        return t
-    with fm, torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), torch.set_grad_enabled(train):
-        out = m(torch.empty(shape))
-        outs = out if isinstance(out, (list, tuple)) else [out]
-        out_mb = sum(o.numel() * o.element_size() for o in outs if torch.is_tensor(o)) / MB
-    for t in list(m.parameters()) + list(m.buffers()):
-        seen.pop(t.untyped_storage()._cdata, None)                  # weights are state, not saved activations
-    return sum(seen.values()) / MB, out_mb
-
-def _grads_mb(model) -> float:
-    "Gradients of the trainable parameters (MiB)."
-    return sum(p.numel() * p.element_size() for p in model.parameters() if p.requires_grad) / MB
-
-def _adam_state_mb(model) -> float:
-    "Adam's state: exp_avg and exp_avg_sq like each trainable parameter, plus a 4-byte step counter per parameter."
-    ps = [p for p in model.parameters() if p.requires_grad]
-    return (2 * sum(p.numel() * p.element_size() for p in ps) + 4 * len(ps)) / MB
-
-def _estimate_saved_tensors(model:nn.Module, shape:tuple, train:bool, reason:str) -> MemoryReport:
-    "Fallback estimate: parameters + gradients + Adam state + tensors saved for backward + output."
-    saved, out_mb = _saved_tensors_mb(model, shape, train)
-    if not train: saved = 0.0
-    params = sum(p.numel() * p.element_size() for p in model.parameters()) / MB
-    grads, opt = (_grads_mb(model), _adam_state_mb(model)) if train else (0.0, 0.0)
-    return MemoryReport(type(model).__name__, shape[0], shape, train, 'estimated',
-                        'fake tensors + saved-tensor hooks (fallback)', 'any', params, grads, opt, saved,
-                        params + opt + saved + out_mb, params + grads + opt + saved + out_mb,
-                        notes=[reason, 'misses temporaries and the recompute peak of activation checkpointing'])
-
-# %% ../nbs/09_vram.ipynb #67333188
-def estimate_step(model:nn.Module, # the model; it is copied, never changed or run on real data
-                  input, # an example input tensor, or one sample's shape without the batch dimension
-                  batch_size:int|None=None, # batch when `input` is a shape (default 1)
-                  train:bool=True, # a training step (forward, backward, Adam step) or one forward pass
-                  autocast:str|None=None, # None, 'bf16' or 'fp16': forward and loss under torch.autocast
-                  lr:float=1e-3, # Adam's learning rate (it does not change the memory)
-                 ) -> MemoryReport: # marked 'estimated', with per-layer and per-phase tables
-    "Estimate the memory of a training (or inference) step with fake tensors and MemTracker."
-    from torch._subclasses.fake_tensor import DataDependentOutputException
-    try:
-        with _quiet_fake_tensor(): return _estimate(model, input, batch_size, train, autocast, lr, eval_mode=not train)
-    except ModelError as e:
-        if train or not isinstance(e.__cause__, DataDependentOutputException): raise
-    with _quiet_fake_tensor(): r = _estimate(model, input, batch_size, False, autocast, lr, eval_mode=False)
-    r.notes.append('eval-mode forward reads tensor values (post-processing), which fake tensors cannot: '
-                   'estimated the train-mode forward under no_grad')
-    return r
-
-# %% ../nbs/09_vram.ipynb #15190cb5
+# %% ../nbs/09_vram.ipynb #561e3a8a
 def _profiled_peak_bytes(step) -> int:
     "Largest running sum of the allocation events torch.profiler records while `step()` runs (bytes)."
     from torch.profiler import profile, ProfilerActivity
     with warnings.catch_warnings(), native_stderr_silenced():
         warnings.simplefilter('ignore')
-        with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof: step()
+        with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+            step()
     ev = [e for e in prof.profiler.kineto_results.events() if e.name() == '[memory]']
     ev = sorted(ev, key=lambda e: e.start_ns())
     return max(0, int(np.cumsum([e.nbytes() for e in ev]).max())) if ev else 0
 
+def _cpu_step(m:nn.Module, x:torch.Tensor, opt, train:bool):
+    "One step of `m` on `x` on the CPU: forward, and for training a sum loss, backward and the optimizer step."
+    with torch.set_grad_enabled(train):
+        out = m(x)
+        if train:
+            scalar_loss(out).backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+    del out
+
+# %% ../nbs/09_vram.ipynb #559f111b
 def measure_cpu_step(model:nn.Module, # the model; a copy is trained
                      input, # an example input tensor, or one sample's shape
                      batch_size:int|None=None, # batch when `input` is a shape
@@ -360,39 +107,16 @@ def measure_cpu_step(model:nn.Module, # the model; a copy is trained
                     ) -> float: # the step's real peak (MiB), resident model and optimizer state included
     "Real peak (MiB) of one CPU training (or inference) step, from torch.profiler's allocation events."
     m = copy.deepcopy(model).train(train)
-    x = input if isinstance(input, torch.Tensor) else torch.randn(_input_shape(input, batch_size))
+    x = input if isinstance(input, torch.Tensor) else torch.randn(batch_shape(input, batch_size))
     opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=lr, foreach=True) if train else None
-    def step():
-        with torch.set_grad_enabled(train):
-            out = m(x)
-            if train:
-                _loss(out).backward()
-                opt.step()
-                opt.zero_grad(set_to_none=True)
-        del out
+    step = lambda: _cpu_step(m, x, opt, train)
     if train: step()                                             # warm-up: creates the optimizer state
     state = list(m.parameters()) + list(m.buffers())
     if train: state += [v for st in opt.state.values() for v in st.values() if torch.is_tensor(v)]
     resident = sum(t.numel() * t.element_size() for t in state)
     return (resident + _profiled_peak_bytes(step)) / MB
 
-# %% ../nbs/09_vram.ipynb #e435f9d5
-def saved_tensor_count(model:nn.Module, input, batch_size:int|None=None) -> float:
-    "Parameters + gradients + Adam state + tensors saved for backward (MiB), with saved-tensor hooks on fake tensors."
-    saved, _ = _saved_tensors_mb(model, _input_shape(input, batch_size))
-    return sum(p.numel() * p.element_size() for p in model.parameters()) / MB + saved + analytic_grads_adam_mb(model)
-
-def analytic_grads_adam_mb(model) -> float:
-    "Gradients + Adam state of the trainable parameters (MiB)."
-    return _grads_mb(model) + _adam_state_mb(model)
-
-def torchinfo_total_mb(model:nn.Module, input, batch_size:int|None=None) -> float:
-    "torchinfo's 'Estimated Total Size' (MiB)."
-    import torchinfo
-    s = torchinfo.summary(copy.deepcopy(model), input_size=_input_shape(input, batch_size), verbose=0, device='cpu')
-    return (s.total_input + s.total_output_bytes + s.total_param_bytes) / MB
-
-# %% ../nbs/09_vram.ipynb #9a38e2cd
+# %% ../nbs/09_vram.ipynb #d0bf10e4
 def plot_layers(r:MemoryReport, # a report with a per-layer table
                 top:int=15, # how many layers, largest output first
                 ax=None, # matplotlib axes to draw on; None: a new figure
@@ -410,6 +134,7 @@ def plot_layers(r:MemoryReport, # a report with a per-layer table
     ax.set_title(f'{r.model}, batch {r.batch_size} ({r.mode})', fontsize=9)
     return ax
 
+# %% ../nbs/09_vram.ipynb #7282a61f
 def plot_phases(r:MemoryReport, # a report with a per-phase table
                 ax=None, # matplotlib axes to draw on; None: a new figure
                ):
@@ -436,7 +161,7 @@ def cuda_overheads(report:MemoryReport, # the tensor estimate
     return {'cuda_context_mb': CUDA_CONTEXT_MB, 'cublas_workspace_mb': 32.0 if hopper else 8.125,
             'allocator_rounding_max_mb': n_state * 512 / MB}
 
-# %% ../nbs/09_vram.ipynb #414eebf9
+# %% ../nbs/09_vram.ipynb #ee737e58
 def _tensor_mb(x) -> float:
     "Size of a tensor, or of the tensors in a list/tuple (MiB)."
     ts = x if isinstance(x, (list, tuple)) else [x]
@@ -446,18 +171,19 @@ def _layer_recorder(m:nn.Module, dev, rows:list):
     "A forward hook appending each module's parameters, output size and memory allocated after it (MiB) to `rows`."
     names = {mod: n for n, mod in m.named_modules()}
     def hook(mod, inp, out):
-        rows.append({'layer': names[mod], 'type': type(mod).__name__,
-                     'params_mb': _tensor_mb(list(mod.parameters(recurse=False))), 'output_mb': _tensor_mb(out),
+        own = _tensor_mb(list(mod.parameters(recurse=False)))
+        rows.append({'layer': names[mod], 'type': type(mod).__name__, 'params_mb': own, 'output_mb': _tensor_mb(out),
                      'allocated_after_mb': torch.cuda.memory_allocated(dev) / MB})
     return hook
 
+# %% ../nbs/09_vram.ipynb #2129c80e
 def _cuda_step(m, x, opt, train, amp, dev, hook=None) -> tuple[int, int]:
     "One step on the GPU; (forward peak, allocated after forward) in bytes."
     hs = [mod.register_forward_hook(hook) for mod in m.modules() if mod is not m] if hook else []
     try:
         with torch.autocast('cuda', dtype=amp, enabled=amp is not None), torch.set_grad_enabled(train):
             out = m(x)
-            loss = _loss(out) if train else None
+            loss = scalar_loss(out) if train else None
         torch.cuda.synchronize(dev)
         fw = torch.cuda.max_memory_allocated(dev)
         after_fw = torch.cuda.memory_allocated(dev)
@@ -468,9 +194,25 @@ def _cuda_step(m, x, opt, train, amp, dev, hook=None) -> tuple[int, int]:
         torch.cuda.synchronize(dev)
         return fw, after_fw
     finally:
-        for h in hs: h.remove()
+        for h in hs:
+            h.remove()
 
-# %% ../nbs/09_vram.ipynb #ada292f6
+# %% ../nbs/09_vram.ipynb #f8aa3001
+def _measured_report(model, m, x, opt, train, dev, autocast, counters:tuple, rows:list) -> MemoryReport:
+    "The `MemoryReport` of a measured step from the allocator's counters (base, after forward, peaks) in bytes."
+    base, after_fw, fw_peak, peak = counters
+    grads = gradient_mb(m) if train else 0.0
+    state = [v for st in opt.state.values() for v in st.values()] if train else []
+    adam = _tensor_mb([v for v in state if torch.is_tensor(v) and v.is_cuda])
+    x_mb = _tensor_mb(x)
+    keep = ('reserved_bytes.all.peak', 'num_alloc_retries', 'inactive_split_bytes.all.peak')
+    stats = {k: v for k, v in torch.cuda.memory_stats(dev).items() if k in keep}
+    return MemoryReport(type(model).__name__, x.shape[0], tuple(x.shape), train, 'measured', 'CUDA caching allocator',
+                        str(torch.cuda.get_device_name(dev)), _tensor_mb(list(m.parameters())), grads, adam,
+                        (after_fw - base) / MB, fw_peak / MB - x_mb, peak / MB - x_mb, pd.DataFrame(rows),
+                        pd.DataFrame(), {'input_mb': x_mb} | stats, [f'autocast {autocast}'] if autocast else [])
+
+# %% ../nbs/09_vram.ipynb #be1eace9
 def measure_cuda_step(model:nn.Module, # the model; a copy is moved to the GPU
                       input, # an example input tensor, or one sample's shape
                       batch_size:int|None=None, # batch when `input` is a shape
@@ -482,34 +224,25 @@ def measure_cuda_step(model:nn.Module, # the model; a copy is moved to the GPU
     "Measure one training (or inference) step on an NVIDIA GPU with the caching allocator's statistics."
     if not torch.cuda.is_available():
         raise GPUError(f'no CUDA device available ({gpu_note() or "torch.cuda.is_available() is False"})')
-    if train: _check_model(model)
+    if train: check_trainable(model)
     dev = torch.device(device)
     m = copy.deepcopy(model).to(dev).train(train)
-    x = (input if isinstance(input, torch.Tensor) else torch.randn(_input_shape(input, batch_size))).to(dev)
+    x = (input if isinstance(input, torch.Tensor) else torch.randn(batch_shape(input, batch_size))).to(dev)
     opt = torch.optim.Adam([p for p in m.parameters() if p.requires_grad], lr=lr, foreach=True) if train else None
     rows = []
     try:
-        if train: _cuda_step(m, x, opt, train, _AMP[autocast], dev)
+        if train: _cuda_step(m, x, opt, train, AUTOCAST_DTYPES[autocast], dev)
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(dev)
         base = torch.cuda.memory_allocated(dev)
-        fw_peak, after_fw = _cuda_step(m, x, opt, train, _AMP[autocast], dev, _layer_recorder(m, dev, rows))
+        fw_peak, after_fw = _cuda_step(m, x, opt, train, AUTOCAST_DTYPES[autocast], dev, _layer_recorder(m, dev, rows))
         peak = torch.cuda.max_memory_allocated(dev)
     except torch.cuda.OutOfMemoryError as e:
         torch.cuda.empty_cache()
         raise GPUError(f'CUDA out of memory at batch {x.shape[0]}: {str(e).splitlines()[0]}') from e
-    grads = _grads_mb(m) if train else 0.0
-    state = [v for st in opt.state.values() for v in st.values()] if train else []
-    adam = _tensor_mb([v for v in state if torch.is_tensor(v) and v.is_cuda])
-    x_mb = _tensor_mb(x)
-    keep = ('reserved_bytes.all.peak', 'num_alloc_retries', 'inactive_split_bytes.all.peak')
-    stats = {k: v for k, v in torch.cuda.memory_stats(dev).items() if k in keep}
-    return MemoryReport(type(model).__name__, x.shape[0], tuple(x.shape), train, 'measured', 'CUDA caching allocator',
-                        str(torch.cuda.get_device_name(dev)), _tensor_mb(list(m.parameters())), grads, adam,
-                        (after_fw - base) / MB, fw_peak / MB - x_mb, peak / MB - x_mb, pd.DataFrame(rows),
-                        pd.DataFrame(), {'input_mb': x_mb} | stats, [f'autocast {autocast}'] if autocast else [])
+    return _measured_report(model, m, x, opt, train, dev, autocast, (base, after_fw, fw_peak, peak), rows)
 
-# %% ../nbs/09_vram.ipynb #09daca70
+# %% ../nbs/09_vram.ipynb #1bcc9680
 class VRAMProfiler:
     "Profile a model's memory: measured on an NVIDIA GPU, estimated without one."
     def __init__(self,
@@ -518,8 +251,10 @@ class VRAMProfiler:
         from mlpipe.core import as_settings
         self.settings = as_settings(config)
 
-    def _use_cuda(self) -> bool:
-        return torch.cuda.is_available() and self.settings['device'] != 'cpu'
+@patch
+def _use_cuda(self:VRAMProfiler) -> bool:
+    "Measure on CUDA: a GPU is there and the `device` setting does not say 'cpu'."
+    return torch.cuda.is_available() and self.settings['device'] != 'cpu'
 
 # %% ../nbs/09_vram.ipynb #2b6ea283
 @patch
@@ -539,17 +274,25 @@ def profile_model(self:VRAMProfiler,
     if for_cuda: r.extra |= cuda_overheads(r, model)
     return r
 
-# %% ../nbs/09_vram.ipynb #78445bde
+# %% ../nbs/09_vram.ipynb #20244c7a
 class MemoryProfiler:
     "Design-document API: profile a forward pass."
-    def __init__(self, config=None): self.profiler = VRAMProfiler(config)
+    def __init__(self,
+                 config=None, # settings (dict, file or `Config`), as for `VRAMProfiler`
+                ):
+        self.profiler = VRAMProfiler(config)
 
-    def profile_forward_pass(self, model:nn.Module, input:torch.Tensor) -> tuple:
-        "(output, forward peak MiB, MemoryReport) of one forward pass of `model` on `input`."
-        r = self.profiler.profile_model(model, input, train=False)
-        dev = next(model.parameters()).device if any(True for _ in model.parameters()) else torch.device('cpu')
-        with torch.no_grad(): out = model(input.to(dev))
-        return out, r.forward_peak_mb, r
+@patch
+def profile_forward_pass(self:MemoryProfiler,
+                         model:nn.Module, # the model; run once on `input` for its output
+                         input:torch.Tensor, # a batch
+                        ) -> tuple: # (output, forward peak MiB, MemoryReport)
+    "(output, forward peak MiB, MemoryReport) of one forward pass of `model` on `input`."
+    r = self.profiler.profile_model(model, input, train=False)
+    dev = next(model.parameters()).device if any(True for _ in model.parameters()) else torch.device('cpu')
+    with torch.no_grad():
+        out = model(input.to(dev))
+    return out, r.forward_peak_mb, r
 
 # %% ../nbs/09_vram.ipynb #202abbc6
 @dataclass
@@ -564,12 +307,13 @@ class Fragmentation:
     fragmentation: float # 1 - largest free block / free memory in segments (0: one free block)
     segments: pd.DataFrame = field(default_factory=pd.DataFrame) # per segment: total, allocated, largest free (MiB)
 
-    def __repr__(self):
-        return (f'Fragmentation({self.fragmentation:.0%}: reserved {self.reserved_mb:.1f} MiB, allocated '
-                f'{self.allocated_mb:.1f} MiB, largest free block {self.largest_free_block_mb:.1f} MiB in '
-                f'{len(self.segments)} segments, {self.alloc_retries} allocation retries)')
+@patch
+def __repr__(self:Fragmentation):
+    return (f'Fragmentation({self.fragmentation:.0%}: reserved {self.reserved_mb:.1f} MiB, allocated '
+            f'{self.allocated_mb:.1f} MiB, largest free block {self.largest_free_block_mb:.1f} MiB in '
+            f'{len(self.segments)} segments, {self.alloc_retries} allocation retries)')
 
-# %% ../nbs/09_vram.ipynb #ddf39195
+# %% ../nbs/09_vram.ipynb #6ebd67dd
 def _segment_table(snapshot:list) -> pd.DataFrame:
     "Per segment of a `torch.cuda.memory_snapshot()`: total, allocated and largest inactive block (MiB)."
     rows = []
@@ -579,6 +323,7 @@ def _segment_table(snapshot:list) -> pd.DataFrame:
                      'largest_free_mb': max(free or [0]) / MB})
     return pd.DataFrame(rows, columns=['segment', 'total_mb', 'allocated_mb', 'largest_free_mb'])
 
+# %% ../nbs/09_vram.ipynb #bd14bb8c
 def fragmentation(stats:dict|None=None, # `torch.cuda.memory_stats()`, saved or live (None)
                   snapshot:list|None=None, # `torch.cuda.memory_snapshot()`, saved or live (None)
                  ) -> Fragmentation:
@@ -594,8 +339,9 @@ def fragmentation(stats:dict|None=None, # `torch.cuda.memory_stats()`, saved or 
     free_in_segments = seg.total_mb.sum() - seg.allocated_mb.sum()
     largest = float(seg.largest_free_mb.max()) if len(seg) else 0.0
     split = stats.get('inactive_split_bytes.all.current', 0) / MB
-    return Fragmentation(reserved, allocated, reserved - allocated, split, stats.get('num_alloc_retries', 0), largest,
-                         1 - largest / free_in_segments if free_in_segments > 0 else 0.0, seg)
+    frac = 1 - largest / free_in_segments if free_in_segments > 0 else 0.0
+    retries = stats.get('num_alloc_retries', 0)
+    return Fragmentation(reserved, allocated, reserved - allocated, split, retries, largest, frac, seg)
 
 # %% ../nbs/09_vram.ipynb #f969b204
 def plot_segments(frag:Fragmentation, # from `fragmentation`
@@ -612,13 +358,3 @@ def plot_segments(frag:Fragmentation, # from `fragmentation`
     ax.legend(fontsize=8)
     ax.set_title(f"fragmentation {frag.fragmentation:.0%}, {frag.alloc_retries} allocation retries", fontsize=9)
     return ax
-
-# %% ../nbs/09_vram.ipynb #3ebd8377
-_MOVED_TO_FIT = ('Checkpointed', 'apply_checkpointing', 'BatchPlan', 'auto_batch_size', 'Recommendation',
-                 'ModelOptimizer', 'TensorSwapper')
-
-def __getattr__(name:str):
-    "Names that moved to `mlpipe.fit` stay importable from here (`from mlpipe.vram import auto_batch_size`)."
-    if name not in _MOVED_TO_FIT: raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-    import mlpipe.fit
-    return getattr(mlpipe.fit, name)
