@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PAGE_HTML', 'PAGE_CSS', 'PAGE_JS']
 
-# %% ../nbs/29c_serve_page.ipynb #c2d8da79
+# %% ../nbs/29c_serve_page.ipynb #c005
 PAGE_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mlpipe live</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -33,7 +33,7 @@ PAGE_HTML = """<!doctype html>
 </body></html>
 """
 
-# %% ../nbs/29c_serve_page.ipynb #e8ab689a
+# %% ../nbs/29c_serve_page.ipynb #c006
 PAGE_CSS = """body{font-family:system-ui,sans-serif;margin:0;background:#111;color:#eee}
 header{display:flex;gap:1em;align-items:baseline;padding:.4em 1em;background:#222}h1{font-size:1.2em;margin:0}
 #status{color:#9c9}main{display:flex;gap:1em;padding:1em;flex-wrap:wrap}
@@ -46,7 +46,7 @@ h2{font-size:1em;margin:.8em 0 .3em;color:#aaa}table{font-size:.9em}td{padding:0
 a{color:#8cf}button{margin-right:.4em}#stats{color:#888;font-size:.8em;margin-top:1em}
 """
 
-# %% ../nbs/29c_serve_page.ipynb #20c94f17
+# %% ../nbs/29c_serve_page.ipynb #c008
 PAGE_JS = r"""'use strict';
 const $ = (id) => document.getElementById(id);
 const video = $('video'), overlay = $('overlay'), ctx = overlay.getContext('2d');
