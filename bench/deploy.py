@@ -9,7 +9,7 @@ the `uptime` load before and after, and saves it where `Config.get_optimal_setti
 import argparse, os, subprocess, sys, time, warnings
 warnings.filterwarnings('ignore')
 import pandas as pd
-from mlpipe.models import bench_formats, save_bench
+from mlpipe.format_bench import bench_formats, save_bench
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
