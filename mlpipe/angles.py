@@ -16,13 +16,14 @@ __all__ = ['facing_2d', 'body_frame', 'unwrap_deg', 'plane_angle', 'included_ang
            'side_symmetry']
 
 # %% ../nbs/05_angles.ipynb #d01904cb
-def _mid(seq:PoseSequence, a:str, b:str) -> np.ndarray:
-    "Midpoint trajectory of keypoints `a` and `b`."
-    return (seq.point(a) + seq.point(b)) / 2
+def _mid(seq:PoseSequence, a:str, b:str, pt=None) -> np.ndarray:
+    "Midpoint trajectory of keypoints `a` and `b` (read with `pt`, default `seq.point`)."
+    pt = pt or seq.point
+    return (pt(a) + pt(b)) / 2
 
 def _unit(v:np.ndarray) -> np.ndarray:
     "Unit vectors along the last axis (NaN where a vector has zero length, e.g. hips that coincide in a side view)."
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    n = np.sqrt(np.einsum('...i,...i->...', v, v))[..., None]
     return np.divide(v, n, out=np.full(np.shape(v), np.nan), where=n > 0)
 
 def _lift(seq:PoseSequence, p:np.ndarray) -> np.ndarray:
@@ -71,11 +72,13 @@ def facing_2d(seq:PoseSequence, # a 2D sequence
 
 # %% ../nbs/05_angles.ipynb #88d63681
 def body_frame(seq:PoseSequence, # 2D or 3D
+               pt=None, # keypoint name -> (T, D) trajectory; None: `seq.point`
               ) -> dict: # name -> (T, 3) unit vectors
     "Unit vectors (T, 3): up (trunk), right, anterior; vertical and horizontal anterior of the global frame."
-    up = _unit(_lift(seq, _mid(seq, 'left_shoulder', 'right_shoulder') - _mid(seq, 'left_hip', 'right_hip')))
+    pt = pt or seq.point
+    up = _unit(_lift(seq, _mid(seq, 'left_shoulder', 'right_shoulder', pt) - _mid(seq, 'left_hip', 'right_hip', pt)))
     if seq.dims == 3:
-        right = _lift(seq, seq.point('right_hip') - seq.point('left_hip'))
+        right = _lift(seq, pt('right_hip') - pt('left_hip'))
     else:
         right = np.tile([0, 0, facing_2d(seq)], (seq.n_frames, 1))
     ant = _unit(np.cross(up, right))
@@ -84,12 +87,19 @@ def body_frame(seq:PoseSequence, # 2D or 3D
     return {'up': up, 'right': _unit(np.cross(ant, up)), 'anterior': ant, 'vertical': vert, 'anterior_g': ant_g}
 
 # %% ../nbs/05_angles.ipynb #7e559ae2
+def _unwrap_turns(x:np.ndarray) -> np.ndarray:
+    "Finite angles (deg) unwrapped in place: np.unwrap's rule (a step of exactly half a turn stays), in degrees."
+    turns = np.round(np.diff(x) / 360)                  # whole turns between neighbouring samples
+    if turns.any(): x[1:] -= 360 * np.cumsum(turns)
+    return x
+
 def unwrap_deg(a:np.ndarray, # angles (T,), degrees; NaN where unknown
               ) -> np.ndarray:
     "Unwrap an angle series (degrees) along time, skipping NaN frames."
     out = np.array(a, float)
     ok = np.isfinite(out)
-    if ok.sum() > 1: out[ok] = np.degrees(np.unwrap(np.radians(out[ok])))
+    if ok.all(): return _unwrap_turns(out)
+    if ok.sum() > 1: out[ok] = _unwrap_turns(out[ok])
     return out
 
 def plane_angle(seg:np.ndarray, # segment vectors (T, 3)
@@ -100,11 +110,15 @@ def plane_angle(seg:np.ndarray, # segment vectors (T, 3)
     along, across = np.einsum('ij,ij->i', seg, reference), np.einsum('ij,ij->i', seg, toward)
     return unwrap_deg(np.degrees(np.arctan2(across, along)))
 
+# %% ../nbs/05_angles.ipynb #9c372cee
 def included_angle(a:np.ndarray, # vectors (T, 3)
                    b:np.ndarray, # vectors (T, 3)
-                  ) -> np.ndarray: # (T,) degrees in [0, 180]
+                  ) -> np.ndarray: # (T,) degrees in [0, 180]; NaN where either vector has zero length
     "Angle (deg) between vectors a and b (T, 3)."
-    return np.degrees(np.arccos(np.clip(np.einsum('ij,ij->i', _unit(a), _unit(b)), -1, 1)))
+    norms = np.sqrt(np.einsum('ij,ij->i', a, a) * np.einsum('ij,ij->i', b, b))
+    with np.errstate(invalid='ignore', divide='ignore'):
+        cos = np.einsum('ij,ij->i', a, b) / norms                    # 0 / 0 = NaN for a zero vector
+    return np.degrees(np.arccos(np.clip(cos, -1, 1)))
 
 # %% ../nbs/05_angles.ipynb #19de6fad
 _LIMB = {'hip_flexion': ('hip', 'knee'), 'shoulder_flexion': ('shoulder', 'elbow')}
@@ -173,22 +187,32 @@ def _check_seen(seq:PoseSequence, angles:list, need:dict):
             raise PoseDataError(f'angle {a!r}: its keypoints are missing in every frame ({gone or sorted(need[a])})')
 
 # %% ../nbs/05_angles.ipynb #d10281a9
+def _point_reader(seq:PoseSequence, # the sequence to read
+                ) -> callable: # name -> (T, D) C-contiguous trajectory, read from `seq` once
+    "`seq.point` that copies each keypoint out of the (T, K, D) array once and hands the copy out again."
+    cache = {}
+    def pt(name):
+        if name not in cache: cache[name] = np.ascontiguousarray(seq.point(name))
+        return cache[name]
+    return pt
+
 def joint_angles(seq:PoseSequence, # 2D or 3D, any schema with the points
                  angles:list|None=None, # names from the table (with _l/_r); None = all available
                 ) -> pd.DataFrame: # `time` and one column per angle (deg); `attrs['skipped']`: what the schema lacks
     "Joint and segment angles (deg) per frame; see the conventions table."
     ok, lacking, need = angle_names(seq.schema)
     if angles is not None: ok = _requested(angles, ok, lacking, seq.schema)
-    f = body_frame(seq)
+    pt = _point_reader(seq)                       # each keypoint read once: every read walks the whole (T, K, D) array
+    f = body_frame(seq, pt)
     names = set(seq.schema.keypoints)
     toe = lambda s: next(f'{s}_{t}' for t in _TOES if f'{s}_{t}' in names)
     out = {'time': seq.timestamps}
     for a in ok:
         if a == 'trunk_flexion': out[a] = plane_angle(f['up'], f['vertical'], f['anterior_g'])
         elif a == 'pelvis_obliquity':
-            hip = _lift(seq, seq.point('right_hip') - seq.point('left_hip'))
+            hip = _lift(seq, pt('right_hip') - pt('left_hip'))
             out[a] = np.degrees(np.arcsin(np.clip((_unit(hip) * f['vertical']).sum(-1), -1, 1)))
-        else: out[a] = _one_angle(seq, a, f, seq.point, toe)
+        else: out[a] = _one_angle(seq, a, f, pt, toe)
     df = pd.DataFrame(out)
     _check_seen(seq, ok, need)
     df.attrs['skipped'] = {a: m for a, m in lacking.items() if a not in ok}

@@ -4,6 +4,7 @@
 
 # %% ../nbs/07_dtw.ipynb #c003
 from __future__ import annotations
+import math
 import numpy as np
 import pandas as pd
 from dataclasses import dataclass
@@ -27,7 +28,9 @@ def as_series(x, # a sequence: list, 1-D (frames,) or 2-D (frames, features) arr
     if a.ndim != 2:
         raise PoseDataError(f'{name} must be 1-D (frames,) or 2-D (frames, features), got shape {a.shape}')
     if a.shape[0] == 0 or a.shape[1] == 0: raise PoseDataError(f'{name} is empty (shape {a.shape})')
-    bad = ~np.isfinite(a)
+    flat = a.ravel()
+    if math.isfinite(flat @ flat): return np.ascontiguousarray(a)   # one dot product: NaN/inf make it non-finite
+    bad = ~np.isfinite(a)                                           # (or an overflow: then the exact check decides)
     if bad.any():
         f, c = np.argwhere(bad)[0]
         raise PoseDataError(f'{name} has NaN/inf at frame {f}, feature {c} ({bad.sum()} values): fill gaps '
