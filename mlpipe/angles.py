@@ -110,7 +110,7 @@ def plane_angle(seg:np.ndarray, # segment vectors (T, 3)
     along, across = np.einsum('ij,ij->i', seg, reference), np.einsum('ij,ij->i', seg, toward)
     return unwrap_deg(np.degrees(np.arctan2(across, along)))
 
-# %% ../nbs/05_angles.ipynb #9c372cee
+# %% ../nbs/05_angles.ipynb #4d7eef65
 def included_angle(a:np.ndarray, # vectors (T, 3)
                    b:np.ndarray, # vectors (T, 3)
                   ) -> np.ndarray: # (T,) degrees in [0, 180]; NaN where either vector has zero length

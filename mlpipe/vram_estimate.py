@@ -114,6 +114,17 @@ def _fake_copy(model:nn.Module, fm:FakeTensorMode) -> nn.Module:
             if b is not None and not isinstance(b, FakeTensor): mod._buffers[n] = fm.from_tensor(b)
     return m
 
+# %% ../nbs/08a_vram_estimate.ipynb #db6c0983
+def _meta_copy(model:nn.Module) -> nn.Module:
+    "A deep copy of `model` on the meta device (no storage, no compute), its frozen parameters turned into buffers."
+    m = copy.deepcopy(model).to('meta')
+    for mod in m.modules():
+        for n, p in list(mod._parameters.items()):
+            if p is None or p.requires_grad: continue
+            del mod._parameters[n]
+            mod.register_buffer(n, p.detach())
+    return m
+
 # %% ../nbs/08a_vram_estimate.ipynb #caa7e9b1
 @contextlib.contextmanager
 def _quiet_fake_tensor():
@@ -128,7 +139,6 @@ def _quiet_fake_tensor():
 def _fast_tracker():
     "MemTracker whose per-operation peak update visits only the active modules, not every module seen so far."
     from torch.distributed._tools.mem_tracker import MemTracker, _TOTAL_KEY
-    from copy import deepcopy
     class FastMemTracker(MemTracker):
         def reset_mod_stats(self):
             super().reset_mod_stats()
@@ -144,11 +154,11 @@ def _fast_tracker():
                     for dev, dev_snap in curr_snap.items():
                         if ms.local_peak.get(dev, 0) < dev_snap[_TOTAL_KEY]:
                             ms.local_peak[dev] = dev_snap[_TOTAL_KEY]
-                            ms.snapshots[peak_state][-1][dev] = deepcopy(dev_snap)
+                            ms.snapshots[peak_state][-1][dev] = dict(dev_snap)   # {category: bytes}: ints
             for dev, dev_snap in curr_snap.items():
                 if self._peak_mem.get(dev, 0) < dev_snap[_TOTAL_KEY]:
                     self._peak_mem[dev] = dev_snap[_TOTAL_KEY]
-                    self._peak_mem_snap[dev] = deepcopy(dev_snap)
+                    self._peak_mem_snap[dev] = dict(dev_snap)
     t = FastMemTracker()
     t._by_fqn = {}
     return t
@@ -156,24 +166,28 @@ def _fast_tracker():
 # %% ../nbs/08a_vram_estimate.ipynb #7804f73c
 _PHASES = ('Pre-Forward', 'Peak-Forward', 'Post-Forward', 'Pre-Backward', 'Peak-Backward', 'Post-Backward')
 
-def _phase_table(mt, root) -> pd.DataFrame:
-    "Memory by category (MiB) at each phase of the step, as MemTracker saw it for the root module."
+def _on_device(snap:dict, dev) -> dict:
+    "The `{category: bytes}` of device `dev` in a MemTracker snapshot (the first device where `dev` is absent)."
+    return snap[dev] if dev in snap else next(iter(snap.values()))
+
+def _phase_table(mt, root, dev=None) -> pd.DataFrame:
+    "Memory by category (MiB) at each phase of the step, as MemTracker saw it for the root module on `dev`."
     st = mt.memory_tracking[root].snapshots
     rows = {}
     for state, snaps in st.items():
         if not snaps or not snaps[-1]: continue
-        per = next(iter(snaps[-1].values()))
+        per = _on_device(snaps[-1], dev)
         rows[state.value] = {str(k.value if hasattr(k, 'value') else k): v / MB for k, v in per.items()}
     return pd.DataFrame(rows).T.loc[[p for p in _PHASES if p in rows]]
 
-def _layer_table(mt, model) -> pd.DataFrame:
+def _layer_table(mt, model, dev=None) -> pd.DataFrame:
     "Per-module parameters, output and forward/backward peaks (MiB)."
     from torch.distributed._tools.mem_tracker import _ModState
     names = {id(m): n for n, m in model.named_modules()}
     rows = []
     for mod, st in mt.memory_tracking.items():
         if names.get(id(mod), '') == '': continue
-        pk = lambda s: next(iter(st.snapshots[s][-1].values()))['Total'] / MB if st.snapshots.get(s) else np.nan
+        pk = lambda s: _on_device(st.snapshots[s][-1], dev)['Total'] / MB if st.snapshots.get(s) else np.nan
         rows.append({'layer': names[id(mod)], 'type': type(mod).__name__, 'params_mb': st.parameter_mem / MB,
                      'output_mb': st.output_mem / MB, 'peak_forward_mb': pk(_ModState.PEAK_FW),
                      'peak_backward_mb': pk(_ModState.PEAK_BW)})
@@ -182,19 +196,20 @@ def _layer_table(mt, model) -> pd.DataFrame:
 # %% ../nbs/08a_vram_estimate.ipynb #e2e4fbd4
 def _adam_with_state(params:list, lr:float) -> torch.optim.Adam:
     "Adam with its state (step, exp_avg, exp_avg_sq) as after a first step: one tracked step is the steady one."
+    # the step count is a CPU scalar, where torch's Adam keeps it for CUDA parameters (not capturable, not fused)
     opt = torch.optim.Adam(params, lr=lr, foreach=True)
     for p in params:
         zeros = lambda: torch.zeros_like(p, memory_format=torch.preserve_format)
-        opt.state[p] = {'step': torch.tensor(0.0), 'exp_avg': zeros(), 'exp_avg_sq': zeros()}
+        opt.state[p] = {'step': torch.tensor(0.0, device='cpu'), 'exp_avg': zeros(), 'exp_avg_sq': zeros()}
     return opt
 
 # %% ../nbs/08a_vram_estimate.ipynb #e5e3302c
 AUTOCAST_DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16, None: None}
 
-def _tracked_step(m:nn.Module, shape:tuple, train:bool, autocast:str|None, lr:float, fm:FakeTensorMode):
-    "Run one step of the fake model `m` under MemTracker; the tracker and the step's peak by category (MiB)."
+def _tracked_step(m:nn.Module, shape:tuple, train:bool, autocast:str|None, lr:float, ctx):
+    "One step of `m` under MemTracker inside `ctx` (a FakeTensorMode, or the meta device): tracker, peak (MiB), device."
     amp = AUTOCAST_DTYPES[autocast]
-    with fm:
+    with ctx:
         x = torch.empty(shape)
         params = [p for p in m.parameters() if p.requires_grad]
         opt = _adam_with_state(params, lr) if train else None
@@ -209,11 +224,11 @@ def _tracked_step(m:nn.Module, shape:tuple, train:bool, autocast:str|None, lr:fl
                 opt.step()
                 opt.zero_grad(set_to_none=True)
             del out
-        snap = next(iter(mt.get_tracker_snapshot('peak').values()))
-    return mt, {str(k.value if hasattr(k, 'value') else k): v / MB for k, v in snap.items()}
+        snap = _on_device(mt.get_tracker_snapshot('peak'), x.device)
+    return mt, {str(k.value if hasattr(k, 'value') else k): v / MB for k, v in snap.items()}, x.device
 
 # %% ../nbs/08a_vram_estimate.ipynb #c2128c61
-def _tracked_report(model, shape, train, autocast, mt, m, phases:pd.DataFrame, peak:dict) -> MemoryReport:
+def _tracked_report(model, shape, train, autocast, mt, m, phases:pd.DataFrame, peak:dict, method:str, dev) -> MemoryReport:
     "The `MemoryReport` of a tracked step: categories after the forward pass, peaks, per-layer and per-phase tables."
     post_fw = phases.loc['Post-Forward'] if 'Post-Forward' in phases.index else phases.iloc[-1]
     state = sum(post_fw.get(k, 0) for k in ('Parameter', 'Buffer', 'Optstate', 'Gradient'))
@@ -221,13 +236,24 @@ def _tracked_report(model, shape, train, autocast, mt, m, phases:pd.DataFrame, p
     grads = phases.loc['Post-Backward', 'Gradient'] if train else 0.0
     adam = phases.loc['Post-Forward', 'Optstate'] if train else 0.0
     extra = {'temporaries_at_peak_mb': peak.get('Temp', 0.0), 'optimizer_at_peak_mb': peak.get('Optstate', 0.0)}
-    return MemoryReport(type(model).__name__, shape[0], shape, train, 'estimated', 'fake tensors + MemTracker', 'any',
+    return MemoryReport(type(model).__name__, shape[0], shape, train, 'estimated', method, 'any',
                         post_fw.get('Parameter', 0.0), grads, adam, post_fw['Total'] - state, fw_peak, peak['Total'],
-                        _layer_table(mt, m), phases, extra, [f'autocast {autocast}'] if autocast else [])
+                        _layer_table(mt, m, dev), phases, extra, [f'autocast {autocast}'] if autocast else [])
+
+# %% ../nbs/08a_vram_estimate.ipynb #892b3c83
+def _run_tracked(model, shape, train, autocast, lr, eval_mode) -> tuple:
+    "(tracker, peak, device, model copy, method): the step on the meta device where it runs there, else on fake tensors."
+    if autocast is None:                                 # CPU autocast does not act on meta tensors
+        m = _meta_copy(model).train(not eval_mode)
+        try: return (*_tracked_step(m, shape, train, None, lr, torch.device('meta')), m, 'meta tensors + MemTracker')
+        except (RuntimeError, NotImplementedError, TypeError, ValueError, IndexError): pass   # fake tensors may run it
+    fm = FakeTensorMode(allow_non_fake_inputs=True)      # models keep real constants as attributes (YOLO's strides)
+    m = _fake_copy(model, fm).train(not eval_mode)
+    return (*_tracked_step(m, shape, train, autocast, lr, fm), m, 'fake tensors + MemTracker')
 
 # %% ../nbs/08a_vram_estimate.ipynb #c424532b
 def _estimate(model, input, batch_size, train, autocast, lr, eval_mode) -> MemoryReport:
-    "The fake-tensor + MemTracker estimate (or the fallback where MemTracker is missing or sees nothing)."
+    "The MemTracker estimate on meta or fake tensors (or the fallback where MemTracker is missing or sees nothing)."
     if not isinstance(model, nn.Module):
         raise ModelError(f'expected a torch.nn.Module, got {type(model).__name__}')
     if train: check_trainable(model)
@@ -235,17 +261,15 @@ def _estimate(model, input, batch_size, train, autocast, lr, eval_mode) -> Memor
     try: from torch.distributed._tools.mem_tracker import MemTracker
     except ImportError:
         return _estimate_saved_tensors(model, shape, train, 'MemTracker is not available in this torch')
-    fm = FakeTensorMode(allow_non_fake_inputs=True)      # models keep real constants as attributes (YOLO's strides)
-    m = _fake_copy(model, fm).train(not eval_mode)
-    try: mt, peak = _tracked_step(m, shape, train, autocast, lr, fm)
+    try: mt, peak, dev, m, method = _run_tracked(model, shape, train, autocast, lr, eval_mode)
     except (RuntimeError, TypeError, ValueError, IndexError) as e:
         first = str(e).splitlines()[0]
         raise ModelError(f'input of shape {shape} does not fit {type(model).__name__}: {first}') from e
-    phases = _phase_table(mt, m)
+    phases = _phase_table(mt, m, dev)
     if phases.empty:
         why = 'MemTracker saw no module state (a model without parameters)'
         return _estimate_saved_tensors(model, shape, train, why)
-    return _tracked_report(model, shape, train, autocast, mt, m, phases, peak)
+    return _tracked_report(model, shape, train, autocast, mt, m, phases, peak, method, dev)
 
 # %% ../nbs/08a_vram_estimate.ipynb #0c4419fb
 def gradient_mb(model:nn.Module, # its trainable parameters count
@@ -255,9 +279,9 @@ def gradient_mb(model:nn.Module, # its trainable parameters count
 
 def adam_state_mb(model:nn.Module, # its trainable parameters count
                  ) -> float:
-    "Adam's state: exp_avg and exp_avg_sq like each trainable parameter, plus a 4-byte step counter per parameter."
+    "Adam's moment buffers (exp_avg, exp_avg_sq) like each trainable parameter; its step scalars stay on the CPU."
     ps = [p for p in model.parameters() if p.requires_grad]
-    return (2 * sum(p.numel() * p.element_size() for p in ps) + 4 * len(ps)) / MB
+    return 2 * sum(p.numel() * p.element_size() for p in ps) / MB
 
 # %% ../nbs/08a_vram_estimate.ipynb #1c11bbdf
 def _saved_tensors_mb(model:nn.Module, shape:tuple, train:bool=True) -> tuple[float, float]:
