@@ -28,6 +28,12 @@ def _fill_nan(x:np.ndarray) -> np.ndarray:
     return np.interp(np.arange(len(x)), np.flatnonzero(ok), x[ok]) if not ok.all() else x
 
 # %% ../nbs/06_reps.ipynb #18c86609
+def _ac_at(ac:np.ndarray, pk:np.ndarray, lag:float) -> float:
+    "The autocorrelation peak nearest to `lag` (within a quarter of it), or NaN."
+    if not len(pk): return np.nan
+    j = np.argmin(np.abs(pk - lag))
+    return ac[pk[j]] if abs(pk[j] - lag) <= lag / 4 else np.nan
+
 def cycle_period(signal, # one channel, any units
                  fps:float, # samples per second
                  min_period_s:float=0.5, # shortest period looked for
@@ -46,6 +52,8 @@ def cycle_period(signal, # one channel, any units
     pk = pk[pk >= lo]
     if not len(pk) or ac[pk].max() <= 0: return np.nan, 0.0  # no lag repeats the signal
     k = pk[ac[pk] >= 0.8 * ac[pk].max()][0]                  # shortest lag nearly as good as the best: not a multiple
+    a2, a3 = _ac_at(ac, pk, 2 * k), _ac_at(ac, pk, 3 * k)
+    if ac[k] < 0.9 * a2 and a3 < 0.9 * a2: k = pk[np.argmin(np.abs(pk - 2 * k))]   # alternating: k is half a cycle
     a, b, c = ac[k - 1], ac[k], ac[min(k + 1, n - 1)]
     shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c < 0 else 0.0
     return (k + shift) / fps, float(np.clip(b, 0, 1))
@@ -211,20 +219,22 @@ def __repr__(self:RepCount):
             f'period {self.period_s:.2f} s, periodicity {self.periodicity:.2f})')
 
 # %% ../nbs/06_reps.ipynb #cc7295cd
-def _moving_frames(x:np.ndarray, band:float, at_start:bool) -> int:
-    "Frames of an edge segment that are not rest: rest = within `band` of the recording's first (or last) value."
+def _moving_frames(x:np.ndarray, band:float, at_start:bool, min_rest:int) -> int:
+    "Frames of an edge segment that are not rest: rest = `min_rest` or more frames within `band` of the edge value."
     if not len(x): return 0
     moving = np.flatnonzero(np.abs(x - (x[0] if at_start else x[-1])) > band)
-    if not len(moving): return 0
-    return len(x) - moving[0] if at_start else moving[-1] + 1
+    still = (moving[0] if at_start else len(x) - 1 - moving[-1]) if len(moving) else len(x)
+    return len(x) - still if still >= min_rest else len(x)
 
 def _cycles(x:np.ndarray, fps:float, period_s:float, min_prominence:float) -> float:
     "Peaks minus one, plus the moving part of each edge in units of the mean peak-to-peak period."
     pk = rep_peaks(x, fps, min_prominence, period_s)
     if len(pk) < 2: return float(len(pk))
     band = 0.1 * np.ptp(np.percentile(x, [5, 95]))
-    edges = _moving_frames(x[:pk[0]], band, True) + _moving_frames(x[pk[-1] + 1:], band, False)
-    return len(pk) - 1 + edges / ((pk[-1] - pk[0]) / (len(pk) - 1))
+    T = (pk[-1] - pk[0]) / (len(pk) - 1)
+    edges = (_moving_frames(x[:pk[0]], band, True, int(0.25 * T))
+             + _moving_frames(x[pk[-1] + 1:], band, False, int(0.25 * T)))
+    return len(pk) - 1 + edges / T
 
 # %% ../nbs/06_reps.ipynb #a0651398
 def _channels(signals) -> pd.DataFrame:
@@ -249,9 +259,11 @@ def count_reps(signals, # one channel, or a DataFrame of channels (angles, senso
                fps:float, # samples per second
                direction:str|None=None, # 'max', 'min', or None: both (sensor axes)
                min_prominence:float|None=None, # in the channel's units; None: 20 % of its 5-95 % range
+               edge_share:float=0.35, # a repetition cut by the recording's edges counts from this share of a cycle
               ) -> RepCount:
     "Count the repetitions of a set on the most periodic of several channels."
     _check_fps(fps)
+    if not 0 < edge_share <= 1: raise ConfigurationError(f'edge_share = {edge_share} must be in (0, 1]')
     df = _channels(signals)
     tab = _channel_table(df, fps)
     best = tab.periodicity.idxmax()
@@ -261,7 +273,7 @@ def count_reps(signals, # one channel, or a DataFrame of channels (angles, senso
     x = _fill_nan(df[best].to_numpy(float))
     signs = {'max': [1], 'min': [-1], None: [1, -1]}[direction]
     cycles = float(np.mean([_cycles(s * x, fps, per, prom) for s in signs]))
-    return RepCount(int(np.floor(cycles + 0.5)), cycles, best, per, score, tab)
+    return RepCount(int(np.floor(cycles + 1 - edge_share)), cycles, best, per, score, tab)
 
 # %% ../nbs/06_reps.ipynb #6621096b
 TYPICAL_ROM_DEG = {'squat': ('knee flexion', 90, 130), 'pushup': ('elbow flexion', 70, 110),
