@@ -13,7 +13,7 @@ from .core import PoseDataError, ConfigurationError
 
 # %% auto #0
 __all__ = ['TYPICAL_ROM_DEG', 'cycle_period', 'rep_peaks', 'segment_reps', 'rep_metrics', 'plot_reps', 'RepCount', 'count_reps',
-           'movement_warnings']
+           'movement_warnings', 'GaitCycles', 'gait_cycles']
 
 # %% ../nbs/06_reps.ipynb #6291ae02
 def _check_fps(fps):
@@ -28,6 +28,12 @@ def _fill_nan(x:np.ndarray) -> np.ndarray:
     return np.interp(np.arange(len(x)), np.flatnonzero(ok), x[ok]) if not ok.all() else x
 
 # %% ../nbs/06_reps.ipynb #18c86609
+def _ac_at(ac:np.ndarray, pk:np.ndarray, lag:float) -> float:
+    "The autocorrelation peak nearest to `lag` (within a quarter of it), or NaN."
+    if not len(pk): return np.nan
+    j = np.argmin(np.abs(pk - lag))
+    return ac[pk[j]] if abs(pk[j] - lag) <= lag / 4 else np.nan
+
 def cycle_period(signal, # one channel, any units
                  fps:float, # samples per second
                  min_period_s:float=0.5, # shortest period looked for
@@ -46,6 +52,8 @@ def cycle_period(signal, # one channel, any units
     pk = pk[pk >= lo]
     if not len(pk) or ac[pk].max() <= 0: return np.nan, 0.0  # no lag repeats the signal
     k = pk[ac[pk] >= 0.8 * ac[pk].max()][0]                  # shortest lag nearly as good as the best: not a multiple
+    a2, a3 = _ac_at(ac, pk, 2 * k), _ac_at(ac, pk, 3 * k)
+    if ac[k] < 0.9 * a2 and a3 < 0.9 * a2: k = pk[np.argmin(np.abs(pk - 2 * k))]   # alternating: k is half a cycle
     a, b, c = ac[k - 1], ac[k], ac[min(k + 1, n - 1)]
     shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c < 0 else 0.0
     return (k + shift) / fps, float(np.clip(b, 0, 1))
@@ -211,20 +219,22 @@ def __repr__(self:RepCount):
             f'period {self.period_s:.2f} s, periodicity {self.periodicity:.2f})')
 
 # %% ../nbs/06_reps.ipynb #cc7295cd
-def _moving_frames(x:np.ndarray, band:float, at_start:bool) -> int:
-    "Frames of an edge segment that are not rest: rest = within `band` of the recording's first (or last) value."
+def _moving_frames(x:np.ndarray, band:float, at_start:bool, min_rest:int) -> int:
+    "Frames of an edge segment that are not rest: rest = `min_rest` or more frames within `band` of the edge value."
     if not len(x): return 0
     moving = np.flatnonzero(np.abs(x - (x[0] if at_start else x[-1])) > band)
-    if not len(moving): return 0
-    return len(x) - moving[0] if at_start else moving[-1] + 1
+    still = (moving[0] if at_start else len(x) - 1 - moving[-1]) if len(moving) else len(x)
+    return len(x) - still if still >= min_rest else len(x)
 
 def _cycles(x:np.ndarray, fps:float, period_s:float, min_prominence:float) -> float:
     "Peaks minus one, plus the moving part of each edge in units of the mean peak-to-peak period."
     pk = rep_peaks(x, fps, min_prominence, period_s)
     if len(pk) < 2: return float(len(pk))
     band = 0.1 * np.ptp(np.percentile(x, [5, 95]))
-    edges = _moving_frames(x[:pk[0]], band, True) + _moving_frames(x[pk[-1] + 1:], band, False)
-    return len(pk) - 1 + edges / ((pk[-1] - pk[0]) / (len(pk) - 1))
+    T = (pk[-1] - pk[0]) / (len(pk) - 1)
+    edges = (_moving_frames(x[:pk[0]], band, True, int(0.25 * T))
+             + _moving_frames(x[pk[-1] + 1:], band, False, int(0.25 * T)))
+    return len(pk) - 1 + edges / T
 
 # %% ../nbs/06_reps.ipynb #a0651398
 def _channels(signals) -> pd.DataFrame:
@@ -249,9 +259,11 @@ def count_reps(signals, # one channel, or a DataFrame of channels (angles, senso
                fps:float, # samples per second
                direction:str|None=None, # 'max', 'min', or None: both (sensor axes)
                min_prominence:float|None=None, # in the channel's units; None: 20 % of its 5-95 % range
+               edge_share:float=0.35, # a repetition cut by the recording's edges counts from this share of a cycle
               ) -> RepCount:
     "Count the repetitions of a set on the most periodic of several channels."
     _check_fps(fps)
+    if not 0 < edge_share <= 1: raise ConfigurationError(f'edge_share = {edge_share} must be in (0, 1]')
     df = _channels(signals)
     tab = _channel_table(df, fps)
     best = tab.periodicity.idxmax()
@@ -261,7 +273,7 @@ def count_reps(signals, # one channel, or a DataFrame of channels (angles, senso
     x = _fill_nan(df[best].to_numpy(float))
     signs = {'max': [1], 'min': [-1], None: [1, -1]}[direction]
     cycles = float(np.mean([_cycles(s * x, fps, per, prom) for s in signs]))
-    return RepCount(int(np.floor(cycles + 0.5)), cycles, best, per, score, tab)
+    return RepCount(int(np.floor(cycles + 1 - edge_share)), cycles, best, per, score, tab)
 
 # %% ../nbs/06_reps.ipynb #6621096b
 TYPICAL_ROM_DEG = {'squat': ('knee flexion', 90, 130), 'pushup': ('elbow flexion', 70, 110),
@@ -289,3 +301,93 @@ def movement_warnings(signal, # the counted angle (deg)
     if len(reps) >= 3 and periodicity < 0.3:
         out.append(f'the {joint} is not periodic (autocorrelation {periodicity:.2f} at best): the count may be wrong')
     return out
+
+# %% ../nbs/06_reps.ipynb #05cd5ce6
+@dataclass
+class GaitCycles:
+    "Gait cycles of one leg, heel strike to heel strike."
+    side: str                # 'left' or 'right'
+    method: str              # 'heel' (heel ahead of the pelvis) or 'knee' (knee extension before contact)
+    heel_strikes_s: np.ndarray  # every heel strike found (s)
+    cycles: pd.DataFrame     # one row per cycle: start_s, end_s, duration_s
+
+
+# %% ../nbs/06_reps.ipynb #14521434
+@patch(as_prop=True)
+def stride_s(self:GaitCycles) -> float:
+    "Median cycle (stride) duration, s."
+    return float(self.cycles.duration_s.median()) if len(self.cycles) else np.nan
+
+@patch(as_prop=True)
+def cadence_steps_min(self:GaitCycles) -> float:
+    "Steps per minute: two steps per stride."
+    return 120 / self.stride_s
+
+@patch
+def __repr__(self:GaitCycles):
+    return (f'GaitCycles({self.side}, {self.method}: {len(self.cycles)} cycles, stride {self.stride_s:.2f} s, '
+            f'cadence {self.cadence_steps_min:.0f} steps/min)')
+
+
+# %% ../nbs/06_reps.ipynb #93cb3028
+def _heel_forward(seq, side:str) -> tuple[np.ndarray, np.ndarray]:
+    "Heel (or ankle) position relative to the pelvis along the walking direction, and the knee flexion."
+    from mlpipe.angles import joint_angles
+    names = seq.schema.keypoints
+    foot = f'{side}_heel' if f'{side}_heel' in names else f'{side}_ankle'
+    rel = seq.point(foot) - (seq.point('left_hip') + seq.point('right_hip')) / 2
+    rel = np.stack([_fill_nan(c) for c in rel.T], -1)
+    pelvis = (seq.point('left_hip') + seq.point('right_hip')) / 2
+    ok = np.flatnonzero(np.isfinite(pelvis).all(-1))
+    travel = pelvis[ok[-1]] - pelvis[ok[0]] if len(ok) > 1 else np.zeros(rel.shape[1])
+    rel = rel - rel.mean(0)
+    if np.linalg.norm(travel) > np.ptp(rel, 0).max(): axis = travel / np.linalg.norm(travel)   # overground
+    else: axis = np.linalg.svd(rel, full_matrices=False)[2][0]     # in place: the foot's fore-aft swing
+    knee = joint_angles(seq, [f'knee_flexion_{side[0]}'])[f'knee_flexion_{side[0]}'].to_numpy(float)
+    return rel @ axis, _fill_nan(knee)
+
+def _strikes_heel(fwd, knee, fps):
+    "Heel strikes: the heel furthest ahead of the pelvis (Zeni et al. 2008), the sign set by a straight knee."
+    per, score = cycle_period(fwd, fps)
+    prom = 0.2 * np.ptp(np.percentile(fwd, [5, 95]))
+    ahead, behind = rep_peaks(fwd, fps, prom, per), rep_peaks(-fwd, fps, prom, per)
+    if len(behind) and len(ahead) and np.median(knee[behind]) < np.median(knee[ahead]): ahead = behind
+    return ahead
+
+
+# %% ../nbs/06_reps.ipynb #cc577d8a
+def _strikes_knee(knee, fps):
+    "Heel strikes: the knee's extension after each swing flexion, before the loading response."
+    per, score = cycle_period(knee, fps)
+    prom = 0.2 * np.ptp(np.percentile(knee, [5, 95]))
+    swing = rep_peaks(knee, fps, prom, per)
+    T = int(0.4 * per * fps) if np.isfinite(per) else int(0.4 * fps)
+    return np.array([p + int(np.argmin(knee[p:p + T + 1])) for p in swing if p + T < len(knee)], int)
+
+
+# %% ../nbs/06_reps.ipynb #53dd5c19
+def gait_cycles(data, # a PoseSequence (hips, knee, ankle or heel of the side), or a knee flexion signal (deg)
+                fps:float|None=None, # samples per second; None: the sequence's
+                side:str='left', # 'left' or 'right'
+                method:str|None=None, # 'heel', 'knee'; None: 'heel' for a sequence, 'knee' for a signal
+                max_stride_s:float=2.5, # longer gaps between heel strikes are pauses, not cycles
+               ) -> GaitCycles:
+    "Gait cycles (heel strike to heel strike) of one leg from a pose sequence or a knee flexion signal."
+    from mlpipe.data import PoseSequence
+    if side not in ('left', 'right'): raise ConfigurationError(f"side = {side!r} must be 'left' or 'right'")
+    is_seq = isinstance(data, PoseSequence)
+    method = method or ('heel' if is_seq else 'knee')
+    if method not in ('heel', 'knee'): raise ConfigurationError(f"method = {method!r} must be 'heel' or 'knee'")
+    if method == 'heel' and not is_seq: raise PoseDataError("method 'heel' needs a PoseSequence, not one signal")
+    fps = data.fps if fps is None and is_seq else fps
+    _check_fps(fps)
+    if is_seq:
+        fwd, knee = _heel_forward(data, side)
+    else:
+        knee = _fill_nan(np.asarray(data, float))
+    hs = _strikes_heel(fwd, knee, fps) if method == 'heel' else _strikes_knee(knee, fps)
+    t = hs / fps
+    d = np.diff(t)
+    ok = d <= max_stride_s
+    cyc = pd.DataFrame({'start_s': t[:-1][ok], 'end_s': t[1:][ok], 'duration_s': d[ok]})
+    return GaitCycles(side, method, t, cyc.reset_index(drop=True))
