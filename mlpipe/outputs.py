@@ -31,17 +31,20 @@ REPORT_COLUMNS = ['rep', 'start_s', 'duration_s', 'rom_deg', 'peak_deg', 'eccent
 # %% ../nbs/16a_outputs.ipynb #c4aeaf79
 def _angles_section(a:Analysis, flagged:list) -> tuple:
     "The counted angle with its repetitions (flagged in red) and the other compared angles."
-    from mlpipe.report import fig_html
+    from mlpipe.report import fig_html, accuracy_html, error_label
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(10, 3))
-    rp.plot_reps(a.angles[a.signal].to_numpy(), a.reps, a.pose.fps, ax=ax, label=f'{a.signal} (deg)',
-                 flagged=flagged)
+    acc = getattr(a, 'accuracy', None)
+    rp.plot_reps(a.angles[a.signal].to_numpy(), a.reps, a.pose.fps, ax=ax,
+                 label=f'{a.signal} (deg){error_label(acc, a.signal)}', flagged=flagged)
     for f in a.features:
-        if f != a.signal: ax.plot(a.angles.time, a.angles[f], lw=.7, alpha=.6, label=f)
+        if f != a.signal: ax.plot(a.angles.time, a.angles[f], lw=.7, alpha=.6, label=f + error_label(acc, f))
     ax.legend(fontsize=7, ncol=3, loc='upper right')
     note = (f'<p>{len(a.reps)} repetitions counted from {a.signal}; flagged (red): {flagged or "none"}. '
             f'Template: {a.template_source}.</p>')
-    return 'Joint angles and repetitions', [fig_html(fig, 'angle curves with repetitions'), note]
+    shown = [a.signal] + [f for f in a.features if f != a.signal]
+    return 'Joint angles and repetitions', [fig_html(fig, 'angle curves with repetitions'), note,
+                                            accuracy_html(acc, shown)]
 
 def _attribution_section(a:Analysis) -> tuple:
     "Which angle, in which part of the movement, makes the most different repetition differ."

@@ -13,6 +13,7 @@ from .core import PoseDataError, ConfigurationError, as_settings, Result
 from .data import PoseSequence, load_pose
 from . import angles as ang, reps as rp, dtw
 from .analysis import clean_pose, rate_pose, PoseQuality
+from .validation import Accuracy, accuracy_for, setup_for
 
 # %% auto #0
 __all__ = ['EXERCISES', 'MIN_FRAMES', 'choose_signal', 'resolve_reference', 'timed', 'VideoFacts', 'Analysis', 'rep_features',
@@ -164,6 +165,7 @@ class Analysis(Result):
     video: VideoFacts|None = None          # None when the analysis started from a PoseSequence
     warnings: list = field(default_factory=list)   # plain-language warnings the report and summary show
     dtw_radius: int|None = None            # the Sakoe-Chiba radius the flags used (frames)
+    accuracy: Accuracy|None = None         # each angle's expected error for this setup (`mlpipe.validation`)
     def __repr__(self):
         n, f = len(self.reps), int(self.reps.flagged.sum()) if len(self.reps) else 0
         return (f'Analysis({self.pose.n_frames} frames, {n} reps from {self.signal}, {f} flagged, '
@@ -271,8 +273,9 @@ def analyze_sequence(pose:PoseSequence, # the raw pose of one person (a detector
     with timed(T, 'quality'): quality = rate_pose(pose, m.angles, cutoff_hz=settings['biomech']['cutoff_hz'])
     known = exercise in rp.TYPICAL_ROM_DEG
     warnings = rp.movement_warnings(m.angles[m.signal], pose.fps, m.bounds, exercise) if known else []
+    accuracy = accuracy_for(m.angles, setup_for(pose), 'analysis')        # the error bar of each angle
     return Analysis(pose, m.clean, m.angles, m.signal, m.features, reps, template, src, quality, T, notes,
-                    warnings=warnings, dtw_radius=radius)
+                    warnings=warnings, dtw_radius=radius, accuracy=accuracy)
 
 # %% ../nbs/16_pipeline.ipynb #927c8988
 def check_video_input(path, # what the user gave as the video

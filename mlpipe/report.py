@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['fmt_value', 'fig_html', 'facts_html', 'table_html', 'write_report', 'analysis_headline', 'browser_check']
+__all__ = ['ACCURACY_MEANING', 'fmt_value', 'fig_html', 'facts_html', 'table_html', 'write_report', 'analysis_headline',
+           'error_label', 'accuracy_html', 'browser_check']
 
 # %% ../nbs/15_report.ipynb #53887d07
 _DECIMALS = [(('_deg_s', 'deg/s'), 0), (('_s', '(s)', ' s'), 2), (('_deg', '(deg)', 'deg'), 1), (('_mb', 'mib'), 1),
@@ -79,7 +80,9 @@ table.tbl th{white-space:normal;vertical-align:bottom;font-size:.85em}table.tbl 
 .headline{font-size:1.05em;line-height:1.5;background:#f4f7fb;border-left:4px solid #3b6ea8;padding:.6em 1em;
 margin:1em 0}
 .headline p{margin:.15em 0}.warnings{background:#fff4e5;border-left:4px solid #e08a00;padding:.6em 1em;margin:1em 0}
-.warnings li{margin:.2em 0}"""
+.warnings li{margin:.2em 0}
+.accuracy{background:#f7f7f2;border-left:4px solid #8c8c5a;padding:.6em 1em;margin:1em 0;line-height:1.45}
+.accuracy li{margin:.2em 0}.accuracy p{margin:.3em 0}"""
 
 # %% ../nbs/15_report.ipynb #742c331c
 def _json_default(o):
@@ -122,6 +125,14 @@ def _headline_source(a) -> str:
     frames, fps = getattr(v, 'frames', p.n_frames), getattr(v, 'fps', p.fps)
     return f'{Path(str(v.path)).name} ({frames} frames at {fps:.0f} fps, {getattr(v, "backend", "")} pose)'
 
+def _headline_accuracy(a) -> str:
+    "The counted angle's error bar, in a few words: ' (expected error from video ±19° ...)', or that it has none."
+    acc = getattr(a, 'accuracy', None)
+    if acc is None or a.signal not in acc.statements: return ''
+    s = acc[a.signal]
+    if not s.validated: return ' (no validated error bar for this angle and setup: see "How accurate")'
+    return f' (expected error from video ±{s.rmse_after_offset_deg:.0f}° for this setup: see "How accurate")'
+
 def _headline_look(a, flagged:list) -> str:
     "What to look at first: a warning, the most different flagged repetition, poor data, or nothing."
     warns = list(getattr(a, 'warnings', []) or [])
@@ -140,11 +151,45 @@ def analysis_headline(a, # an `Analysis` (mlpipe.pipeline): pose, reps, signal, 
     r = a.reps
     flagged = [int(x) for x in r.rep[r.flagged]] if len(r) else []
     found = f'{len(r)} repetitions'
-    if len(r): found += f', range of motion {r.rom_deg.min():.0f}-{r.rom_deg.max():.0f} deg'
+    if len(r): found += f', range of motion {r.rom_deg.min():.0f}-{r.rom_deg.max():.0f} deg{_headline_accuracy(a)}'
     if flagged: found += f'; flagged as unlike the others: repetition {", ".join(map(str, flagged))}'
     else: found += '; none flagged'
     return [f'Analysed: {_headline_source(a)}, repetitions counted from {a.signal}.', f'Found: {found}.',
             f'Look at: {_headline_look(a, flagged)}.']
+
+# %% ../nbs/15_report.ipynb #c19a0002
+ACCURACY_MEANING = (
+    'The expected error is the typical (root-mean-square) difference between the angle measured from video and the '
+    "same angle from a lab's motion capture (OpenSim inverse kinematics), once a constant offset between the two is "
+    'removed: it applies to changes within the recording, such as a range of motion or a peak. An absolute angle at '
+    'one instant can be off by the larger figure in brackets. Limits: the figures come from one subject and one '
+    'trial (balancing on one leg, filmed by two phones at oblique angles, about 100 frames), the worst of the views '
+    'and sides measured; another person, movement, camera angle or lighting can give larger or smaller errors. 2D '
+    'angles are only meaningful when the movement happens in a plane facing the camera (a side view for a squat). '
+    'An angle marked "no error bar" was not checked at all.')
+
+def error_label(acc, # an `Accuracy` (`mlpipe.validation`), or None
+                angle:str, # an angle column
+               ) -> str: # ' ±19°', ' (not validated)', or '' without an accuracy
+    "An angle's error bar, short, for a legend or a table."
+    if acc is None or angle not in acc.statements: return ''
+    s = acc[angle]
+    return f' ±{s.rmse_after_offset_deg:.0f}°' if s.validated else ' (not validated)'
+
+# %% ../nbs/15_report.ipynb #c19a0003
+def accuracy_html(acc, # an `Accuracy` (`mlpipe.validation`), e.g. `Analysis.accuracy`
+                  angles:list|None=None, # the angles the report shows; None: all of `acc`
+                 ) -> str:
+    "Each shown angle's expected error from video, in words, and what the figures mean and their limits."
+    from mlpipe.validation import SETUP_WORDS
+    if acc is None: return '<div class="accuracy"><p>No accuracy statement: this analysis did not carry one.</p></div>'
+    shown = [a for a in (angles if angles is not None else acc.statements) if a in acc.statements]
+    items = ''.join(f'<li>{html.escape(acc[a].plain())}</li>' for a in shown)
+    others = len(acc.statements) - len(shown)
+    more = f' The {others} other angles of the analysis are in angles.csv; their error bars in Analysis.accuracy.' if others else ''
+    head = (f'<p><strong>How accurate are these angles?</strong> Setup: {html.escape(SETUP_WORDS[acc.setup])}; '
+            f'{len(acc.validated)} of {len(acc.statements)} angles have a validated error bar.{html.escape(more)}</p>')
+    return f'<div class="accuracy">{head}<ul>{items}</ul><p class="muted">{html.escape(ACCURACY_MEANING)}</p></div>'
 
 # %% ../nbs/15_report.ipynb #baf788eb
 _CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -16,9 +16,10 @@ from .schemas import MEDIAPIPE_33
 from .angles import compare_angles
 
 # %% auto #0
-__all__ = ['SETUPS', 'PAIRS_2D', 'ACCURACY', 'ViewDetections', 'detect_trial', 'validate_angles', 'sync_lag', 'video_angles',
-           'bland_altman', 'accuracy_from_validation', 'AccuracyStatement', 'accuracy_statement', 'accuracy_table',
-           'setup_for']
+__all__ = ['SETUPS', 'METHODS', 'PAIRS_2D', 'ACCURACY', 'SETUP_WORDS', 'ViewDetections', 'detect_trial', 'validate_angles',
+           'sync_lag', 'video_pose', 'video_angles', 'default_method', 'bland_altman', 'accuracy_from_validation',
+           'AccuracyStatement', 'angle_words', 'accuracy_statement', 'accuracy_table', 'setup_for', 'Accuracy',
+           'accuracy_for']
 
 # %% ../nbs/13_video_validation.ipynb #9c04c638
 @dataclass
@@ -176,17 +177,18 @@ def _prepared(seq:PoseSequence, swapped:np.ndarray|None, gate:float|None, cutoff
     return seq
 
 # %% ../nbs/13_video_validation.ipynb #6f1d6503
-def video_angles(views:list, # `ViewDetections` of one trial: one for single-view setups, several for 'fused views'
-                 setup:str, # one of `SETUPS` except 'markers 3D'
-                 fix_swaps:bool=True, # fix the detector's left/right label swaps
-                 gate:float|None=None, # keypoints below this confidence set missing (gaps to 0.25 s filled)
-                 cutoff_hz:float|None=None, # low-pass the keypoints (zero-lag Butterworth) first
-                 depth_weight:float=1.0, # for 'fused views', see `mlpipe.multiview.fuse_views`
-                 per:str='trial', # for 'fused views': 'trial' or 'frame'
-                ) -> pd.DataFrame:
-    "The angle table of one setup (2D sagittal angles or 3D OpenSim-style angles) from detected views."
-    from mlpipe.angles import joint_angles
-    from mlpipe.angles3d import angles3d, side_swaps
+METHODS = ('joint_angles', 'angles3d', 'analysis')
+
+def video_pose(views:list, # `ViewDetections` of one trial: one for single-view setups, several for the 'views' setups
+               setup:str, # one of `SETUPS` except 'markers 3D'
+               fix_swaps:bool=True, # fix the detector's left/right label swaps
+               gate:float|None=None, # keypoints below this confidence set missing (gaps to 0.25 s filled)
+               cutoff_hz:float|None=None, # low-pass the keypoints (zero-lag Butterworth) first
+               depth_weight:float=1.0, # for 'fused views', see `mlpipe.multiview.fuse_views`
+               per:str='trial', # for 'fused views': 'trial' or 'frame'
+              ) -> PoseSequence: # image keypoints (px) or 3D keypoints (m)
+    "The pose sequence of one setup: one view's image or world landmarks, or the views fused or triangulated."
+    from mlpipe.angles3d import side_swaps
     from mlpipe.multiview import fuse_views, triangulate_uncalibrated
     if setup not in SETUPS[:5]: raise ConfigurationError(f'setup = {setup!r} is not one of {SETUPS[:5]}')
     if 'views' not in setup and len(views) != 1:
@@ -195,13 +197,31 @@ def video_angles(views:list, # `ViewDetections` of one trial: one for single-vie
         swapped = side_swaps(v.mediapipe_image if seq.schema == MEDIAPIPE_33 else seq) if fix_swaps else None
         return _prepared(seq, swapped, gate, cutoff_hz)
     v = views[0]
-    if setup == 'single view 2D': return joint_angles(prep(v, v.mediapipe_image))
-    if setup == 'single view 2D (YOLO)': return joint_angles(prep(v, v.yolo_image))
-    if setup == 'single view 3D': return angles3d(prep(v, v.mediapipe_world))
-    if setup == 'self-calibrated views':
-        return angles3d(triangulate_uncalibrated([prep(v, v.mediapipe_image) for v in views]))
-    fused = fuse_views([prep(v, v.mediapipe_world) for v in views], per=per, depth_weight=depth_weight, fix_swaps=False)
-    return angles3d(fused)
+    if setup == 'single view 2D': return prep(v, v.mediapipe_image)
+    if setup == 'single view 2D (YOLO)': return prep(v, v.yolo_image)
+    if setup == 'single view 3D': return prep(v, v.mediapipe_world)
+    if setup == 'self-calibrated views': return triangulate_uncalibrated([prep(v, v.mediapipe_image) for v in views])
+    return fuse_views([prep(v, v.mediapipe_world) for v in views], per=per, depth_weight=depth_weight, fix_swaps=False)
+
+# %% ../nbs/13_video_validation.ipynb #a7c19e01
+def video_angles(views:list, # `ViewDetections` of one trial (see `video_pose`)
+                 setup:str, # one of `SETUPS` except 'markers 3D'
+                 method:str|None=None, # one of `METHODS`; None: 'joint_angles' for the 2D setups, else 'angles3d'
+                 **kw, # `video_pose`'s options: fix_swaps, gate, cutoff_hz, depth_weight, per
+                ) -> pd.DataFrame:
+    "The angle table of one setup: 2D sagittal angles, 3D OpenSim-style angles, or what `mlpipe.pipeline` computes."
+    from mlpipe.angles import joint_angles
+    from mlpipe.angles3d import angles3d
+    from mlpipe.analysis import clean_pose
+    method = method or default_method(setup)
+    if method not in METHODS: raise ConfigurationError(f'method = {method!r} is not one of {METHODS}')
+    seq = video_pose(views, setup, **kw)
+    if method == 'analysis': return joint_angles(clean_pose(seq))
+    return angles3d(seq) if method == 'angles3d' else joint_angles(seq)
+
+def default_method(setup:str) -> str: # 'joint_angles' for a 2D setup, 'angles3d' for a 3D one
+    "The angle function the validation uses for a setup."
+    return 'joint_angles' if '2D' in setup else 'angles3d'
 
 # %% ../nbs/13_video_validation.ipynb #2c1eb535
 PAIRS_2D = {f'{m}_{s}': f'{o}_{s}' for s in 'rl' for m, o in
@@ -232,62 +252,80 @@ def _base(angle:str) -> str:
     "The angle's name without its _l/_r side."
     return angle[:-2] if angle.endswith(('_l', '_r')) else angle
 
-def accuracy_from_validation(tables:dict, # {setup: [validate_angles tables, one per view]}
-                            ) -> pd.DataFrame: # index (setup, angle without side)
-    "Worst-case r, RMSE after offset, raw RMSE and |offset| per setup and angle, over views and sides."
+def accuracy_from_validation(tables:dict, # {(setup, method): {view name: validate_angles table}}
+                            ) -> pd.DataFrame: # index (setup, method, angle without side)
+    "Worst-case r, RMSE after offset, raw RMSE and |offset| per setup, method and angle, over views and sides."
     rows = []
-    for setup, tabs in tables.items():
-        t = pd.concat(tabs)
+    for (setup, method), tabs in tables.items():
+        t = pd.concat(tabs.values())
         t = t.assign(base=[_base(i) for i in t.index], abs_offset_deg=t.offset_deg.abs())
         g = t.groupby('base')
-        rows.append(pd.DataFrame({'setup': setup, 'r': g.r.min(),
+        rows.append(pd.DataFrame({'setup': setup, 'method': method, 'r': g.r.min(),
                                   'rmse_after_offset_deg': g.rmse_after_offset_deg.max(),
                                   'rmse_deg': g.rmse_deg.max(), 'abs_offset_deg': g.abs_offset_deg.max(),
-                                  'n': g.size()}))
-    out = pd.concat(rows).rename_axis('angle').reset_index().set_index(['setup', 'angle'])
+                                  'curves': g.size(), 'n_frames': g.n.min(), 'views': ', '.join(tabs)}))
+    out = pd.concat(rows).rename_axis('angle').reset_index().set_index(['setup', 'method', 'angle'])
     return out.round({'r': 2, 'rmse_after_offset_deg': 1, 'rmse_deg': 1, 'abs_offset_deg': 1})
 
 # %% ../nbs/13_video_validation.ipynb #e255d6c5
-_COLS = ['setup', 'angle', 'r', 'rmse_after_offset_deg', 'rmse_deg', 'abs_offset_deg', 'n']
+_COLS = ['setup', 'method', 'angle', 'r', 'rmse_after_offset_deg', 'rmse_deg', 'abs_offset_deg', 'curves',
+         'n_frames', 'views']
 _ROWS = [
-    ['single view 2D', 'ankle_dorsiflexion', -0.47, 25.2, 84.2, 81.1, 4],
-    ['single view 2D', 'hip_flexion', -0.44, 28.8, 55.1, 47.0, 4],
-    ['single view 2D', 'knee_flexion', -0.48, 18.8, 29.1, 27.1, 4],
-    ['single view 2D (YOLO)', 'hip_flexion', -0.36, 23.8, 44.8, 37.9, 4],
-    ['single view 2D (YOLO)', 'knee_flexion', -0.42, 22.1, 26.5, 21.3, 4],
-    ['single view 3D', 'ankle_dorsiflexion', -0.11, 32.5, 50.2, 38.2, 4],
-    ['single view 3D', 'hip_adduction', 0.79, 11.1, 11.1, 8.3, 4],
-    ['single view 3D', 'hip_flexion', -0.4, 20.8, 29.3, 23.0, 4],
-    ['single view 3D', 'hip_rotation', -0.22, 46.6, 47.5, 17.3, 4],
-    ['single view 3D', 'knee_flexion', 0.41, 19.3, 21.1, 14.1, 4],
-    ['single view 3D', 'pelvis_list', -0.33, 19.3, 19.7, 4.0, 2],
-    ['single view 3D', 'pelvis_rotation', 0.04, 15.3, 31.9, 28.0, 2],
-    ['single view 3D', 'pelvis_tilt', 0.82, 9.4, 14.4, 10.9, 2],
-    ['fused views', 'ankle_dorsiflexion', -0.14, 31.6, 51.3, 40.4, 2],
-    ['fused views', 'hip_adduction', 0.89, 6.9, 8.3, 6.1, 2],
-    ['fused views', 'hip_flexion', 0.31, 11.4, 21.8, 19.3, 2],
-    ['fused views', 'hip_rotation', -0.27, 22.6, 27.6, 15.9, 2],
-    ['fused views', 'knee_flexion', 0.44, 16.3, 20.9, 13.0, 2],
-    ['fused views', 'pelvis_list', -0.09, 11.2, 11.3, 1.7, 1],
-    ['fused views', 'pelvis_rotation', 0.76, 7.6, 15.2, 13.1, 1],
-    ['fused views', 'pelvis_tilt', 0.84, 10.2, 12.7, 7.6, 1],
-    ['self-calibrated views', 'ankle_dorsiflexion', -0.0, 20.9, 21.0, 2.8, 2],
-    ['self-calibrated views', 'hip_adduction', 0.8, 8.0, 9.5, 5.1, 2],
-    ['self-calibrated views', 'hip_flexion', -0.24, 22.8, 34.0, 25.3, 2],
-    ['self-calibrated views', 'hip_rotation', -0.24, 34.3, 50.8, 37.4, 2],
-    ['self-calibrated views', 'knee_flexion', 0.69, 8.5, 9.7, 5.3, 2],
-    ['self-calibrated views', 'pelvis_list', 0.28, 13.5, 13.8, 2.4, 1],
-    ['self-calibrated views', 'pelvis_rotation', -0.32, 24.5, 26.2, 9.4, 1],
-    ['self-calibrated views', 'pelvis_tilt', 0.71, 11.6, 11.9, 2.9, 1],
-    ['markers 3D', 'ankle_dorsiflexion', 0.9, 6.3, 6.5, 1.4, 2],
-    ['markers 3D', 'hip_adduction', 0.94, 4.8, 7.1, 5.2, 2],
-    ['markers 3D', 'hip_flexion', 0.98, 3.6, 4.4, 3.4, 2],
-    ['markers 3D', 'hip_rotation', 0.67, 6.4, 6.7, 2.2, 2],
-    ['markers 3D', 'knee_flexion', 0.94, 4.9, 8.6, 7.3, 2],
-    ['markers 3D', 'pelvis_list', 0.97, 1.4, 4.4, 4.1, 1],
-    ['markers 3D', 'pelvis_rotation', 0.98, 2.4, 3.0, 1.8, 1],
-    ['markers 3D', 'pelvis_tilt', 0.99, 2.5, 2.6, 0.8, 1]]
-ACCURACY = pd.DataFrame(_ROWS, columns=_COLS).set_index(['setup', 'angle'])
+    ['single view 2D', 'joint_angles', 'ankle_dorsiflexion', -0.47, 25.2, 84.2, 81.1, 4, 100, 'cam01, cam02'],
+    ['single view 2D', 'joint_angles', 'hip_flexion', -0.44, 28.8, 55.1, 47.0, 4, 100, 'cam01, cam02'],
+    ['single view 2D', 'joint_angles', 'knee_flexion', -0.48, 18.8, 29.1, 27.1, 4, 100, 'cam01, cam02'],
+    ['single view 2D (YOLO)', 'joint_angles', 'hip_flexion', -0.36, 23.8, 44.8, 37.9, 4, 100, 'cam01, cam02'],
+    ['single view 2D (YOLO)', 'joint_angles', 'knee_flexion', -0.42, 22.1, 26.5, 21.3, 4, 100, 'cam01, cam02'],
+    ['single view 3D', 'angles3d', 'ankle_dorsiflexion', -0.11, 32.5, 50.2, 38.2, 4, 100, 'cam01, cam02'],
+    ['single view 3D', 'angles3d', 'hip_adduction', 0.79, 11.1, 11.1, 8.3, 4, 100, 'cam01, cam02'],
+    ['single view 3D', 'angles3d', 'hip_flexion', -0.4, 20.8, 29.3, 23.0, 4, 100, 'cam01, cam02'],
+    ['single view 3D', 'angles3d', 'hip_rotation', -0.22, 46.6, 47.5, 17.3, 4, 100, 'cam01, cam02'],
+    ['single view 3D', 'angles3d', 'knee_flexion', 0.41, 19.3, 21.1, 14.1, 4, 100, 'cam01, cam02'],
+    ['single view 3D', 'angles3d', 'pelvis_list', -0.33, 19.3, 19.7, 4.0, 2, 100, 'cam01, cam02'],
+    ['single view 3D', 'angles3d', 'pelvis_rotation', 0.04, 15.3, 31.9, 28.0, 2, 100, 'cam01, cam02'],
+    ['single view 3D', 'angles3d', 'pelvis_tilt', 0.82, 9.4, 14.4, 10.9, 2, 100, 'cam01, cam02'],
+    ['fused views', 'angles3d', 'ankle_dorsiflexion', -0.14, 31.6, 51.3, 40.4, 2, 100, 'cam01 + cam02'],
+    ['fused views', 'angles3d', 'hip_adduction', 0.89, 6.9, 8.3, 6.1, 2, 100, 'cam01 + cam02'],
+    ['fused views', 'angles3d', 'hip_flexion', 0.31, 11.4, 21.8, 19.3, 2, 100, 'cam01 + cam02'],
+    ['fused views', 'angles3d', 'hip_rotation', -0.27, 22.6, 27.6, 15.9, 2, 100, 'cam01 + cam02'],
+    ['fused views', 'angles3d', 'knee_flexion', 0.44, 16.3, 20.9, 13.0, 2, 100, 'cam01 + cam02'],
+    ['fused views', 'angles3d', 'pelvis_list', -0.09, 11.2, 11.3, 1.7, 1, 100, 'cam01 + cam02'],
+    ['fused views', 'angles3d', 'pelvis_rotation', 0.76, 7.6, 15.2, 13.1, 1, 100, 'cam01 + cam02'],
+    ['fused views', 'angles3d', 'pelvis_tilt', 0.84, 10.2, 12.7, 7.6, 1, 100, 'cam01 + cam02'],
+    ['self-calibrated views', 'angles3d', 'ankle_dorsiflexion', -0.0, 20.9, 21.0, 2.8, 2, 100, 'cam01 + cam02'],
+    ['self-calibrated views', 'angles3d', 'hip_adduction', 0.8, 8.0, 9.5, 5.1, 2, 100, 'cam01 + cam02'],
+    ['self-calibrated views', 'angles3d', 'hip_flexion', -0.24, 22.8, 34.0, 25.3, 2, 100, 'cam01 + cam02'],
+    ['self-calibrated views', 'angles3d', 'hip_rotation', -0.24, 34.3, 50.8, 37.4, 2, 100, 'cam01 + cam02'],
+    ['self-calibrated views', 'angles3d', 'knee_flexion', 0.69, 8.5, 9.7, 5.3, 2, 100, 'cam01 + cam02'],
+    ['self-calibrated views', 'angles3d', 'pelvis_list', 0.28, 13.5, 13.8, 2.4, 1, 100, 'cam01 + cam02'],
+    ['self-calibrated views', 'angles3d', 'pelvis_rotation', -0.32, 24.5, 26.2, 9.4, 1, 100, 'cam01 + cam02'],
+    ['self-calibrated views', 'angles3d', 'pelvis_tilt', 0.71, 11.6, 11.9, 2.9, 1, 100, 'cam01 + cam02'],
+    ['markers 3D', 'angles3d', 'ankle_dorsiflexion', 0.9, 6.3, 6.5, 1.4, 2, 100, 'pose3d markers'],
+    ['markers 3D', 'angles3d', 'hip_adduction', 0.94, 4.8, 7.1, 5.2, 2, 100, 'pose3d markers'],
+    ['markers 3D', 'angles3d', 'hip_flexion', 0.98, 3.6, 4.4, 3.4, 2, 100, 'pose3d markers'],
+    ['markers 3D', 'angles3d', 'hip_rotation', 0.67, 6.4, 6.7, 2.2, 2, 100, 'pose3d markers'],
+    ['markers 3D', 'angles3d', 'knee_flexion', 0.94, 4.9, 8.6, 7.3, 2, 100, 'pose3d markers'],
+    ['markers 3D', 'angles3d', 'pelvis_list', 0.97, 1.4, 4.4, 4.1, 1, 100, 'pose3d markers'],
+    ['markers 3D', 'angles3d', 'pelvis_rotation', 0.98, 2.4, 3.0, 1.8, 1, 100, 'pose3d markers'],
+    ['markers 3D', 'angles3d', 'pelvis_tilt', 0.99, 2.5, 2.6, 0.8, 1, 100, 'pose3d markers'],
+    ['single view 2D', 'analysis', 'ankle_dorsiflexion', -0.47, 25.1, 68.9, 65.5, 4, 94, 'cam01, cam02'],
+    ['single view 2D', 'analysis', 'hip_flexion', -0.45, 29.0, 47.7, 37.8, 4, 96, 'cam01, cam02'],
+    ['single view 2D', 'analysis', 'knee_flexion', -0.48, 18.7, 27.8, 26.3, 4, 94, 'cam01, cam02'],
+    ['single view 2D (YOLO)', 'analysis', 'hip_flexion', -0.33, 23.6, 44.7, 37.9, 4, 97, 'cam01, cam02'],
+    ['single view 2D (YOLO)', 'analysis', 'knee_flexion', -0.42, 22.0, 26.7, 22.2, 4, 95, 'cam01, cam02'],
+    ['single view 3D', 'analysis', 'ankle_dorsiflexion', 0.03, 45.0, 59.8, 39.3, 4, 95, 'cam01, cam02'],
+    ['single view 3D', 'analysis', 'hip_flexion', -0.23, 18.1, 26.5, 21.2, 4, 95, 'cam01, cam02'],
+    ['single view 3D', 'analysis', 'knee_flexion', 0.45, 22.3, 24.0, 13.8, 4, 95, 'cam01, cam02'],
+    ['fused views', 'analysis', 'ankle_dorsiflexion', 0.14, 18.6, 32.2, 26.3, 2, 94, 'cam01 + cam02'],
+    ['fused views', 'analysis', 'hip_flexion', 0.12, 12.6, 24.2, 20.7, 2, 97, 'cam01 + cam02'],
+    ['fused views', 'analysis', 'knee_flexion', 0.51, 15.4, 19.3, 11.8, 2, 96, 'cam01 + cam02'],
+    ['self-calibrated views', 'analysis', 'ankle_dorsiflexion', 0.19, 137.7, 196.5, 140.1, 2, 96, 'cam01 + cam02'],
+    ['self-calibrated views', 'analysis', 'hip_flexion', -0.43, 32.8, 41.4, 30.0, 2, 97, 'cam01 + cam02'],
+    ['self-calibrated views', 'analysis', 'knee_flexion', 0.03, 27.7, 31.1, 14.2, 2, 97, 'cam01 + cam02'],
+    ['markers 3D', 'analysis', 'ankle_dorsiflexion', 0.82, 9.2, 9.2, 5.5, 2, 93, 'pose3d markers'],
+    ['markers 3D', 'analysis', 'hip_flexion', 0.98, 4.1, 4.4, 3.7, 2, 95, 'pose3d markers'],
+    ['markers 3D', 'analysis', 'knee_flexion', 0.93, 4.9, 8.7, 7.5, 2, 95, 'pose3d markers']]
+ACCURACY = pd.DataFrame(_ROWS, columns=_COLS).set_index(['setup', 'method', 'angle'])
 ACCURACY.attrs['source'] = ('Pose2Sim balancing trial (1 subject, 100 frames at 60 fps, 2 phone views) against OpenSim '
                             'inverse kinematics; worst view and side; mlpipe.validation')
 
@@ -297,43 +335,84 @@ class AccuracyStatement:
     "The error to expect for one angle from one setup, from the video-vs-motion-capture validation."
     angle: str                     # the angle column
     setup: str                     # one of `SETUPS`
-    rmse_after_offset_deg: float   # spread of the error once a constant offset is removed
+    method: str                    # one of `METHODS`: how the angle was computed
+    rmse_after_offset_deg: float   # spread of the error once a constant offset is removed (NaN: not validated)
     rmse_deg: float                # raw error, offset included
     abs_offset_deg: float          # largest constant offset seen
     r: float                       # smallest correlation seen
-    validated: bool                # False: the validation did not cover this angle and setup
+    validated: bool                # False: the validation did not cover this angle, setup and method
+    views: str = ''                # the views the numbers come from, e.g. 'cam01, cam02'
+    n_frames: int = 0              # the fewest frames compared in any of them
     source: str = ''               # the trial the numbers come from
 
 @patch
 def __str__(self:AccuracyStatement):
-    if not self.validated: return f'{self.angle} ({self.setup}): no error bar, not validated for this setup'
-    return (f'{self.angle} ({self.setup}): ±{self.rmse_after_offset_deg:.0f}° after removing a constant offset '
-            f'(raw ±{self.rmse_deg:.0f}°, offset up to {self.abs_offset_deg:.0f}°, r {self.r:.2f})')
+    where = f'{self.angle} ({self.setup}, {self.method})'
+    if not self.validated: return f'{where}: no error bar, not validated for this setup'
+    return (f'{where}: ±{self.rmse_after_offset_deg:.0f}° after removing a constant offset '
+            f'(raw ±{self.rmse_deg:.0f}°, offset up to {self.abs_offset_deg:.0f}°, r {self.r:.2f}; '
+            f'{self.views}, {self.n_frames} frames)')
 
 AccuracyStatement.__repr__ = AccuracyStatement.__str__
 
+# %% ../nbs/13_video_validation.ipynb #a7c19e05
+SETUP_WORDS = {'single view 2D': 'one camera, 2D image keypoints (MediaPipe)',
+               'single view 2D (YOLO)': 'one camera, 2D image keypoints (YOLO)',
+               'single view 3D': "one camera, MediaPipe's 3D world landmarks",
+               'fused views': 'several cameras fused (no calibration)',
+               'self-calibrated views': 'two cameras triangulated (self-calibrated)',
+               'markers 3D': "a lab's 3D keypoints (motion capture)"}
+
+def angle_words(angle:str) -> str: # e.g. 'right knee flexion'
+    "An angle column in words."
+    side = {'_l': 'left ', '_r': 'right '}.get(angle[-2:], '')
+    return side + _base(angle).replace('_', ' ')
+
+@patch
+def plain(self:AccuracyStatement) -> str:
+    "The statement in words a physiotherapist reads: expected error, setup, where it was validated."
+    if not self.validated:
+        return (f'{angle_words(self.angle)}: no error bar, this angle was not checked against motion capture for '
+                f'{SETUP_WORDS[self.setup]}; treat it as unverified')
+    return (f'{angle_words(self.angle)}: expected error from video ±{self.rmse_after_offset_deg:.0f}° '
+            f'once a constant offset is removed (±{self.rmse_deg:.0f}° as an absolute angle), '
+            f'{SETUP_WORDS[self.setup]}, validated on one subject, Pose2Sim balancing trial ({self.views}; '
+            f'at least {self.n_frames} frames compared)')
+
 # %% ../nbs/13_video_validation.ipynb #1cad1862
-def accuracy_statement(setup:str, # one of `SETUPS` (see `setup_for`)
+_SETUP_ALIASES = {'2d': 'single view 2D', '3d': 'single view 3D', 'fused': 'fused views'}
+
+def accuracy_statement(setup:str, # one of `SETUPS` (see `setup_for`), or '2d', '3d', 'fused'
                        angle:str, # an angle column, with or without its _l/_r side
+                       method:str|None=None, # one of `METHODS`; None: `default_method(setup)`
                       ) -> AccuracyStatement:
-    "The expected error of `angle` measured with `setup`, from this validation (`ACCURACY`)."
+    "The expected error of `angle` measured with `setup` and `method`, from this validation (`ACCURACY`)."
+    setup = _SETUP_ALIASES.get(setup, setup)
     if setup not in SETUPS: raise ConfigurationError(f'setup = {setup!r} is not one of {SETUPS}')
-    key = (setup, _base(angle))
-    if key not in ACCURACY.index: return AccuracyStatement(angle, setup, np.nan, np.nan, np.nan, np.nan, False)
+    method = method or default_method(setup)
+    if method not in METHODS: raise ConfigurationError(f'method = {method!r} is not one of {METHODS}')
+    key = (setup, method, _base(angle))
+    if key not in ACCURACY.index:
+        return AccuracyStatement(angle, setup, method, np.nan, np.nan, np.nan, np.nan, False)
     a = ACCURACY.loc[key]
-    return AccuracyStatement(angle, setup, float(a.rmse_after_offset_deg), float(a.rmse_deg), float(a.abs_offset_deg),
-                             float(a.r), True, ACCURACY.attrs['source'])
+    return AccuracyStatement(angle, setup, method, float(a.rmse_after_offset_deg), float(a.rmse_deg),
+                             float(a.abs_offset_deg), float(a.r), True, a.views, int(a.n_frames),
+                             ACCURACY.attrs['source'])
 
 # %% ../nbs/13_video_validation.ipynb #a41e6732
 def accuracy_table(angles, # an angle table (DataFrame, `time` ignored) or a list of angle names
                    setup:str, # one of `SETUPS` (see `setup_for`)
+                   method:str|None=None, # one of `METHODS`; None: `default_method(setup)`
                   ) -> pd.DataFrame: # one row per angle
     "Per angle: the expected error (deg) after offset, raw, the largest offset, r, and whether it was validated."
     names = [c for c in (angles.columns if isinstance(angles, pd.DataFrame) else angles) if c != 'time']
-    rows = [accuracy_statement(setup, a) for a in names]
-    return pd.DataFrame([{'angle': s.angle, 'setup': setup, 'error_after_offset_deg': s.rmse_after_offset_deg,
-                          'error_deg': s.rmse_deg, 'offset_up_to_deg': s.abs_offset_deg, 'r': s.r,
-                          'validated': s.validated} for s in rows]).set_index('angle')
+    rows = [accuracy_statement(setup, a, method) for a in names]
+    return pd.DataFrame([{'angle': s.angle, 'setup': s.setup, 'method': s.method,
+                          'error_after_offset_deg': s.rmse_after_offset_deg, 'error_deg': s.rmse_deg,
+                          'offset_up_to_deg': s.abs_offset_deg, 'r': s.r, 'validated': s.validated,
+                          'views': s.views, 'n_frames': s.n_frames} for s in rows],
+                        columns=['angle', 'setup', 'method', 'error_after_offset_deg', 'error_deg',
+                                 'offset_up_to_deg', 'r', 'validated', 'views', 'n_frames']).set_index('angle')
 
 def setup_for(seq:PoseSequence, # a 2D or 3D sequence, with its `meta`
              ) -> str: # a `SETUPS` entry
@@ -343,3 +422,36 @@ def setup_for(seq:PoseSequence, # a 2D or 3D sequence, with its `meta`
     if seq.dims == 3 and seq.meta.get('coordinates') == 'mediapipe_world': return 'single view 3D'
     if seq.dims == 3: return 'markers 3D'
     return 'single view 2D (YOLO)' if seq.schema.name == 'coco17' else 'single view 2D'
+
+# %% ../nbs/13_video_validation.ipynb #a7c19e07
+@dataclass
+class Accuracy:
+    "The expected error of each angle of an analysis, for the setup and method it used."
+    setup: str                     # one of `SETUPS`
+    method: str                    # one of `METHODS`
+    statements: dict               # angle column -> `AccuracyStatement`
+    source: str = ''               # where the numbers come from (`ACCURACY.attrs['source']`)
+    def __getitem__(self, angle:str) -> AccuracyStatement: return self.statements[angle]
+    @property
+    def validated(self) -> list: return [a for a, s in self.statements.items() if s.validated]
+    def table(self) -> pd.DataFrame: return accuracy_table(list(self.statements), self.setup, self.method)
+
+@patch
+def __repr__(self:Accuracy):
+    ok = [f'{a} ±{self[a].rmse_after_offset_deg:.0f}°' for a in self.validated]
+    rest = [a for a in self.statements if a not in self.validated]
+    return (f'Accuracy({self.setup}, {self.method}: {len(ok)} of {len(self.statements)} angles validated '
+            f'({", ".join(ok) or "none"}); no error bar: {len(rest)} ({", ".join(rest[:4])}'
+            f'{", ..." if len(rest) > 4 else ""}))')
+
+# %% ../nbs/13_video_validation.ipynb #a7c19e08
+def accuracy_for(angles, # an angle table (DataFrame, `time` ignored) or a list of angle names
+                 setup:str, # one of `SETUPS` (see `setup_for`), or '2d', '3d', 'fused'
+                 method:str|None=None, # one of `METHODS`; None: `default_method(setup)`
+                ) -> Accuracy:
+    "The statement of every angle, for one setup and method."
+    names = [c for c in (angles.columns if isinstance(angles, pd.DataFrame) else angles) if c != 'time']
+    st = {a: accuracy_statement(setup, a, method) for a in names}
+    s = next(iter(st.values()), None)
+    return Accuracy(s.setup if s else _SETUP_ALIASES.get(setup, setup), s.method if s else method or '', st,
+                    ACCURACY.attrs['source'])
