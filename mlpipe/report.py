@@ -186,7 +186,8 @@ def accuracy_html(acc, # an `Accuracy` (`mlpipe.validation`), e.g. `Analysis.acc
     shown = [a for a in (angles if angles is not None else acc.statements) if a in acc.statements]
     items = ''.join(f'<li>{html.escape(acc[a].plain())}</li>' for a in shown)
     others = len(acc.statements) - len(shown)
-    more = f' The {others} other angles of the analysis are in angles.csv; their error bars in Analysis.accuracy.' if others else ''
+    more = (f' The {others} other angles of the analysis are in angles.csv; their error bars in Analysis.accuracy.'
+            if others else '')
     head = (f'<p><strong>How accurate are these angles?</strong> Setup: {html.escape(SETUP_WORDS[acc.setup])}; '
             f'{len(acc.validated)} of {len(acc.statements)} angles have a validated error bar.{html.escape(more)}</p>')
     return f'<div class="accuracy">{head}<ul>{items}</ul><p class="muted">{html.escape(ACCURACY_MEANING)}</p></div>'

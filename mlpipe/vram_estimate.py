@@ -228,7 +228,8 @@ def _tracked_step(m:nn.Module, shape:tuple, train:bool, autocast:str|None, lr:fl
     return mt, {str(k.value if hasattr(k, 'value') else k): v / MB for k, v in snap.items()}, x.device
 
 # %% ../nbs/08a_vram_estimate.ipynb #c2128c61
-def _tracked_report(model, shape, train, autocast, mt, m, phases:pd.DataFrame, peak:dict, method:str, dev) -> MemoryReport:
+def _tracked_report(model, shape, train, autocast, mt, m, phases:pd.DataFrame, peak:dict, method:str,
+                    dev) -> MemoryReport:
     "The `MemoryReport` of a tracked step: categories after the forward pass, peaks, per-layer and per-phase tables."
     post_fw = phases.loc['Post-Forward'] if 'Post-Forward' in phases.index else phases.iloc[-1]
     state = sum(post_fw.get(k, 0) for k in ('Parameter', 'Buffer', 'Optstate', 'Gradient'))
@@ -242,7 +243,7 @@ def _tracked_report(model, shape, train, autocast, mt, m, phases:pd.DataFrame, p
 
 # %% ../nbs/08a_vram_estimate.ipynb #892b3c83
 def _run_tracked(model, shape, train, autocast, lr, eval_mode) -> tuple:
-    "(tracker, peak, device, model copy, method): the step on the meta device where it runs there, else on fake tensors."
+    "(tracker, peak, device, model copy, method) of the step: on the meta device if it runs there, else fake tensors."
     if autocast is None:                                 # CPU autocast does not act on meta tensors
         m = _meta_copy(model).train(not eval_mode)
         try: return (*_tracked_step(m, shape, train, None, lr, torch.device('meta')), m, 'meta tensors + MemTracker')
