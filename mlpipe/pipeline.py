@@ -13,7 +13,7 @@ from .core import PoseDataError, ConfigurationError, as_settings, Result
 from .data import PoseSequence, load_pose
 from . import angles as ang, reps as rp, dtw
 from .analysis import clean_pose, rate_pose, PoseQuality
-from .validation import Accuracy, accuracy_for, setup_for
+from .accuracy import Accuracy, accuracy_for, setup_for
 
 # %% auto #0
 __all__ = ['EXERCISES', 'MIN_FRAMES', 'choose_signal', 'resolve_reference', 'timed', 'VideoFacts', 'Analysis', 'rep_features',
@@ -165,7 +165,7 @@ class Analysis(Result):
     video: VideoFacts|None = None          # None when the analysis started from a PoseSequence
     warnings: list = field(default_factory=list)   # plain-language warnings the report and summary show
     dtw_radius: int|None = None            # the Sakoe-Chiba radius the flags used (frames)
-    accuracy: Accuracy|None = None         # each angle's expected error for this setup (`mlpipe.validation`)
+    accuracy: Accuracy|None = None         # each angle's expected error for this setup (`mlpipe.accuracy`)
     def __repr__(self):
         n, f = len(self.reps), int(self.reps.flagged.sum()) if len(self.reps) else 0
         return (f'Analysis({self.pose.n_frames} frames, {n} reps from {self.signal}, {f} flagged, '

@@ -168,7 +168,7 @@ ACCURACY_MEANING = (
     'angles are only meaningful when the movement happens in a plane facing the camera (a side view for a squat). '
     'An angle marked "no error bar" was not checked at all.')
 
-def error_label(acc, # an `Accuracy` (`mlpipe.validation`), or None
+def error_label(acc, # an `Accuracy` (`mlpipe.accuracy`), or None
                 angle:str, # an angle column
                ) -> str: # ' ±19°', ' (not validated)', or '' without an accuracy
     "An angle's error bar, short, for a legend or a table."
@@ -177,11 +177,11 @@ def error_label(acc, # an `Accuracy` (`mlpipe.validation`), or None
     return f' ±{s.rmse_after_offset_deg:.0f}°' if s.validated else ' (not validated)'
 
 # %% ../nbs/15_report.ipynb #c19a0003
-def accuracy_html(acc, # an `Accuracy` (`mlpipe.validation`), e.g. `Analysis.accuracy`
+def accuracy_html(acc, # an `Accuracy` (`mlpipe.accuracy`), e.g. `Analysis.accuracy`
                   angles:list|None=None, # the angles the report shows; None: all of `acc`
                  ) -> str:
     "Each shown angle's expected error from video, in words, and what the figures mean and their limits."
-    from mlpipe.validation import SETUP_WORDS
+    from mlpipe.accuracy import SETUP_WORDS
     if acc is None: return '<div class="accuracy"><p>No accuracy statement: this analysis did not carry one.</p></div>'
     shown = [a for a in (angles if angles is not None else acc.statements) if a in acc.statements]
     items = ''.join(f'<li>{html.escape(acc[a].plain())}</li>' for a in shown)
