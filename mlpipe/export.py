@@ -4,7 +4,7 @@
 
 # %% ../nbs/25_export.ipynb #69a8620d
 from __future__ import annotations
-import json, os, re, shutil, tempfile, time
+import contextlib, json, os, re, shutil, tempfile, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -125,22 +125,25 @@ def quantize_int8(onnx_path, # the FP32 ONNX
 def _require_nncf():
     "The nncf module, or `ModelError` saying how to install it (NNCF stays optional, imported only here)."
     import logging
-    cpp = logging.getLogger('torch.utils.cpp_extension')  # nncf's import makes torch log a CUDA_HOME line
-    level = cpp.level
-    cpp.setLevel(logging.ERROR)
     try: import nncf
     except ImportError as e:
         raise ModelError('OpenVINO INT8 needs NNCF, which is not installed: pip install "nncf==3.4.0"') from e
-    finally: cpp.setLevel(level)
     nncf.set_log_level(logging.ERROR)
     return nncf
 
-def _quiet_progress():
-    "NNCF draws rich progress bars on rich's global console: point it at a buffer for the duration."
-    import io
+@contextlib.contextmanager
+def _quiet_nncf():
+    "No NNCF chatter: its rich progress bars go to a buffer, torch's CUDA_HOME log line and warnings are dropped."
+    import io, logging
     from unittest import mock
-    import rich.console
-    return mock.patch.object(rich.console, '_console', rich.console.Console(file=io.StringIO(), force_jupyter=False))
+    import rich, rich.console
+    cpp = logging.getLogger('torch.utils.cpp_extension')
+    level = cpp.level
+    cpp.setLevel(logging.ERROR)
+    try:
+        with warnings_off(), mock.patch.object(rich, '_console', rich.console.Console(file=io.StringIO(), force_jupyter=False)):
+            yield
+    finally: cpp.setLevel(level)
 
 def _head_scope(nncf, model, keep_head_fp32:bool):
     "NNCF's ignored scope: the pose head (its convolutions and decoding) or only its decoding, and its sigmoids."
@@ -156,12 +159,12 @@ def quantize_int8_openvino(model_path, # the FP32 ONNX file or OpenVINO folder
                            keep_head_fp32:bool=True, # leave the pose head's convolutions in FP32 (its decoding always)
                           ) -> Path:
     "OpenVINO INT8 by NNCF post-training quantization (mixed preset, bias correction), calibrated on real frames."
-    nncf = _require_nncf()
     import openvino as ov
     p = Path(model_path)
     model = ov.Core().read_model(str(_openvino_xml(p)))
-    data = nncf.Dataset(calibration, lambda f: letterbox([f], imgsz).images)
-    with warnings_off(), _quiet_progress():
+    with _quiet_nncf():
+        nncf = _require_nncf()
+        data = nncf.Dataset(calibration, lambda f: letterbox([f], imgsz).images)
         q = nncf.quantize(model, data, preset=nncf.QuantizationPreset.MIXED, subset_size=len(calibration),
                           ignored_scope=_head_scope(nncf, model, keep_head_fp32))
     out_dir = Path(out_dir)
