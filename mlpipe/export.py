@@ -235,8 +235,8 @@ def frames(self:ModelExporter) -> list:
 
 @patch(as_prop=True)
 def calibration(self:ModelExporter) -> list:
-    "The INT8 calibration frames: those given, else frames from the second half of the clips."
-    return self._calib if self._calib is not None else parity_frames(n_per_clip=2, offset=0.5)
+    "The INT8 calibration frames: those given, else 32 frames from the second half of the clips."
+    return self._calib if self._calib is not None else parity_frames(n_per_clip=16, offset=0.5)
 
 # %% ../nbs/25_export.ipynb #c5f5a007
 def _unfused(weights):
