@@ -4,18 +4,19 @@
 
 # %% ../nbs/25_export.ipynb #69a8620d
 from __future__ import annotations
-import json, os, re, shutil, tempfile, time
+import contextlib, json, os, re, shutil, tempfile, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
 from .core import ModelError, ConfigurationError, import_ultralytics
-from .runtime import TorchRuntime, letterbox, load_runtime, load_yolo_module
+from .runtime import TorchRuntime, letterbox, load_runtime, load_yolo_module, _openvino_xml
 from .parity import ParityReport, check_parity, parity_frames, pose_parity
 
 # %% auto #0
 __all__ = ['POSE_AXES', 'EXPORT_FORMATS', 'warnings_off', 'export_onnx', 'export_pose_onnx', 'onnx_to_openvino', 'quantize_int8',
-           'ExportResult', 'write_sidecar', 'read_sidecar', 'ModelExporter', 'FormatConverter']
+           'quantize_int8_openvino', 'ExportResult', 'write_sidecar', 'read_sidecar', 'ModelExporter',
+           'FormatConverter']
 
 # %% ../nbs/25_export.ipynb #ec62c433
 class warnings_off:
@@ -120,6 +121,57 @@ def quantize_int8(onnx_path, # the FP32 ONNX
     finally: pre.unlink(missing_ok=True)
     return out
 
+# %% ../nbs/25_export.ipynb #a7c3e1d2
+def _require_nncf():
+    "The nncf module, or `ModelError` saying how to install it (NNCF stays optional, imported only here)."
+    import logging
+    try: import nncf
+    except ImportError as e:
+        raise ModelError('OpenVINO INT8 needs NNCF, which is not installed: pip install "nncf==3.4.0"') from e
+    nncf.set_log_level(logging.ERROR)
+    return nncf
+
+@contextlib.contextmanager
+def _quiet_nncf():
+    "No NNCF chatter: its rich progress bars go to a buffer, torch's CUDA_HOME log line and warnings are dropped."
+    import io, logging
+    from unittest import mock
+    import rich, rich.console
+    cpp = logging.getLogger('torch.utils.cpp_extension')
+    level = cpp.level
+    cpp.setLevel(logging.ERROR)
+    try:
+        with warnings_off(), mock.patch.object(rich, '_console', rich.console.Console(file=io.StringIO(), force_jupyter=False)):
+            yield
+    finally: cpp.setLevel(level)
+
+def _head_scope(nncf, model, keep_head_fp32:bool):
+    "NNCF's ignored scope: the pose head (its convolutions and decoding) or only its decoding, and its sigmoids."
+    names = [op.get_friendly_name() for op in model.get_ops()]
+    last = max(int((re.findall(r'/model\.(\d+)/', n) or ['-1'])[0]) for n in names)
+    head = rf'.*/model\.{last}/.*' if keep_head_fp32 else rf'.*/model\.{last}/(?!cv\d).*'
+    return nncf.IgnoredScope(patterns=[head], types=['Sigmoid'], validate=False)
+
+def quantize_int8_openvino(model_path, # the FP32 ONNX file or OpenVINO folder
+                           out_dir, # folder to write the INT8 model.xml and model.bin into
+                           calibration:list, # real BGR frames the activation ranges are measured on
+                           imgsz:int=640, # longest side at the network input (frames letterboxed as at inference)
+                           keep_head_fp32:bool=True, # leave the pose head's convolutions in FP32 (its decoding always)
+                          ) -> Path:
+    "OpenVINO INT8 by NNCF post-training quantization (mixed preset, bias correction), calibrated on real frames."
+    import openvino as ov
+    p = Path(model_path)
+    model = ov.Core().read_model(str(_openvino_xml(p)))
+    with _quiet_nncf():
+        nncf = _require_nncf()
+        data = nncf.Dataset(calibration, lambda f: letterbox([f], imgsz).images)
+        q = nncf.quantize(model, data, preset=nncf.QuantizationPreset.MIXED, subset_size=len(calibration),
+                          ignored_scope=_head_scope(nncf, model, keep_head_fp32))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ov.save_model(q, str(out_dir / 'model.xml'))
+    return out_dir
+
 # %% ../nbs/25_export.ipynb #df68717d
 @dataclass
 class ExportResult:
@@ -183,8 +235,8 @@ def frames(self:ModelExporter) -> list:
 
 @patch(as_prop=True)
 def calibration(self:ModelExporter) -> list:
-    "The INT8 calibration frames: those given, else frames from the second half of the clips."
-    return self._calib if self._calib is not None else parity_frames(n_per_clip=2, offset=0.5)
+    "The INT8 calibration frames: those given, else 32 frames from the second half of the clips."
+    return self._calib if self._calib is not None else parity_frames(n_per_clip=16, offset=0.5)
 
 # %% ../nbs/25_export.ipynb #c5f5a007
 def _unfused(weights):
@@ -201,17 +253,23 @@ def _move(src:Path, out:Path, overwrite:bool):
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(src), str(out))
 
+def _convert(fp32:Path, format:str, int8:bool, calibration:list, imgsz:int, tmp:Path) -> Path:
+    "The candidate file or folder: the ONNX itself, ONNX Runtime INT8, OpenVINO FP32, or OpenVINO INT8 (NNCF)."
+    if format == 'openvino':
+        ov_dir = onnx_to_openvino(fp32, tmp / 'ov')
+        return quantize_int8_openvino(ov_dir, tmp / 'ov-int8', calibration, imgsz) if int8 else ov_dir
+    return quantize_int8(fp32, tmp / 'model-int8.onnx', calibration, imgsz) if int8 else fp32
+
 # %% ../nbs/25_export.ipynb #d54312de
 @patch
 def _export_pose(self:ModelExporter, out:Path, format:str, optimize:bool, int8:bool, overwrite:bool,
                  tmp:Path, t0:float) -> ExportResult:
-    "Pose checkpoint: ONNX (fused or not), optionally INT8 and OpenVINO, moved into place only when parity passes."
+    "Pose checkpoint: ONNX (fused or not), optionally OpenVINO and INT8, moved into place only when parity passes."
     import torch
     fp32 = tmp / 'model.onnx'
     if optimize: export_pose_onnx(self.model, fp32, self.imgsz)
     else: export_onnx(_unfused(self.model), torch.zeros(1, 3, self.imgsz, self.imgsz), fp32, 17, POSE_AXES)
-    model = quantize_int8(fp32, tmp / 'model-int8.onnx', self.calibration, self.imgsz) if int8 else fp32
-    made = onnx_to_openvino(model, tmp / 'ov') if format == 'openvino' else model
+    made = _convert(fp32, format, int8, self.calibration, self.imgsz, tmp)
     rep = pose_parity(TorchRuntime(self.model), load_runtime(made), self.frames, self.imgsz)
     check_parity(rep, out, self.min_pck)
     _move(made, out, overwrite)
@@ -245,7 +303,7 @@ def export(self:ModelExporter,
            path, # output: .onnx, or a folder for 'openvino'
            format:str='onnx', # 'onnx', 'openvino' or 'engine'
            optimize:bool=True, # fuse conv+BN before export (pose models)
-           int8:bool=False, # static INT8 calibrated on real frames (onnx/openvino: ONNX Runtime QDQ; engine: TensorRT)
+           int8:bool=False, # INT8 calibrated on real frames (onnx: ONNX Runtime QDQ; openvino: NNCF; engine: TensorRT)
            overwrite:bool=False, # replace an existing output
           ) -> ExportResult:
     "Write the export only when it matches the original within tolerance; else `ModelError` and nothing written."
@@ -280,7 +338,7 @@ def convert(self:FormatConverter,
             onnx_path, # FP32 ONNX to convert
             format:str, # 'openvino', 'onnx' (with int8) or 'engine'
             out, # the file or folder to write
-            int8:bool=False, # static INT8 calibrated on real frames
+            int8:bool=False, # INT8 calibrated on real frames (onnx: ONNX Runtime; openvino: NNCF)
            ) -> ExportResult:
     "One validated conversion; nothing is written when it fails."
     e, t0, out = self.exporter, time.perf_counter(), Path(out)
@@ -290,8 +348,7 @@ def convert(self:FormatConverter,
     if out.exists(): raise ModelError(f'{out} exists; remove it first')
     tmp = Path(tempfile.mkdtemp(prefix='.mlpipe_convert_'))
     try:
-        model = quantize_int8(onnx_path, tmp / 'm.onnx', e.calibration, e.imgsz) if int8 else Path(onnx_path)
-        made = onnx_to_openvino(model, tmp / 'ov') if format == 'openvino' else model
+        made = _convert(Path(onnx_path), format, int8, e.calibration, e.imgsz, tmp)
         rep = pose_parity(TorchRuntime(e.model), load_runtime(made), e.frames, e.imgsz)
         check_parity(rep, out, e.min_pck)
         shutil.copytree(made, out) if made.is_dir() else shutil.copy(made, out)

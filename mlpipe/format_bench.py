@@ -4,7 +4,7 @@
 
 # %% ../nbs/25c_format_bench.ipynb #66132a53
 from __future__ import annotations
-import logging, os, tempfile
+import json, logging, os, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -14,9 +14,9 @@ from .core import ModelError, ConfigurationError, cache_dir
 from .hardware import Config
 from .benchmark import BenchmarkRunner, BenchmarkConfig
 from .detect import bundled_yolo_weights
-from .runtime import OnnxRuntime, OpenVinoRuntime, TorchRuntime, load_runtime, predict_frames
+from .runtime import OnnxRuntime, OpenVinoRuntime, TorchRuntime, letterbox, load_runtime, predict_frames
 from .parity import parity_frames, pose_parity
-from .export import export_pose_onnx, onnx_to_openvino, quantize_int8
+from .export import export_pose_onnx, onnx_to_openvino, quantize_int8, quantize_int8_openvino
 
 # %% auto #0
 __all__ = ['BENCH_INPUTS', 'PerformanceProfiler', 'bench_formats', 'bench_results_path', 'save_bench', 'ResolutionSettings']
@@ -63,10 +63,16 @@ def _bench_runtimes(pt:Path, work:Path, imgsz:int, int8:bool, threads:int|None) 
         if not ov_dir.exists(): onnx_to_openvino(onnx_path, ov_dir)
         rts['openvino'] = OpenVinoRuntime(ov_dir, threads=threads)
     except ModelError as e: _log.warning(f'OpenVINO left out: {e}')
-    if int8:
-        q = work / 'model-int8.onnx'
-        if not q.exists(): quantize_int8(onnx_path, q, parity_frames(n_per_clip=4, offset=0.5), imgsz)
-        rts['onnxruntime-int8'] = OnnxRuntime(q, threads=threads)
+    if not int8: return rts
+    calib = parity_frames(n_per_clip=16, offset=0.5)  # 32 real frames, none of them a parity frame
+    q = work / 'model-int8.onnx'
+    if not q.exists(): quantize_int8(onnx_path, q, calib, imgsz)
+    rts['onnxruntime-int8'] = OnnxRuntime(q, threads=threads)
+    try:
+        q_ov = work / 'model_int8_openvino_model'
+        if not q_ov.exists(): quantize_int8_openvino(ov_dir, q_ov, calib, imgsz)
+        rts['openvino-int8'] = OpenVinoRuntime(q_ov, threads=threads)
+    except ModelError as e: _log.warning(f'OpenVINO INT8 left out: {e}')
     return rts
 
 # %% ../nbs/25c_format_bench.ipynb #24b7b9ce
@@ -79,8 +85,21 @@ def _add_cases(r:BenchmarkRunner, rts:dict, src:list, inputs, batch_sizes, imgsz
         sized = [cv2.resize(f, BENCH_INPUTS[inp], interpolation=cv2.INTER_AREA) for f in src]
         for b in batch_sizes:
             batch = [sized[i % len(sized)] for i in range(b)]
+            net = 'x'.join(map(str, letterbox(batch, imgsz).images.shape[2:]))  # what every format is fed: H x W
             for k, rt in rts.items():
-                r.add(k, lambda rt=rt, batch=batch: predict_frames(rt, batch, imgsz), batch_size=b, input=inp)
+                r.add(k, lambda rt=rt, batch=batch: predict_frames(rt, batch, imgsz), batch_size=b, input=inp, net=net)
+
+def _parity_rows(rts:dict, frames:list, imgsz:int, work:Path) -> dict:
+    "Each format's parity row against PyTorch, kept in `work` so later runs on the same files reuse it."
+    cache = work / 'parity.json'
+    try: kept = json.loads(cache.read_text()) if cache.is_file() else {}
+    except json.JSONDecodeError: kept = {}
+    key = f'{len(frames)} frames, imgsz {imgsz}'
+    rows = kept.setdefault(key, {})
+    for k, rt in rts.items():
+        if k != 'pytorch' and k not in rows: rows[k] = pose_parity(rts['pytorch'], rt, frames, imgsz).row()
+    cache.write_text(json.dumps(kept, indent=1))
+    return {k: rows.get(k, {}) for k in rts}
 
 # %% ../nbs/25c_format_bench.ipynb #8bc7aecc
 def bench_formats(model, # Ultralytics pose .pt (or 'yolo11n-pose' for the bundled one)
@@ -88,7 +107,7 @@ def bench_formats(model, # Ultralytics pose .pt (or 'yolo11n-pose' for the bundl
                   iterations:int=5, # timed calls per case
                   imgsz:int=640, # network input side
                   inputs=('640', '1080p'), # frame sizes (keys of `BENCH_INPUTS`)
-                  int8:bool=True, # also time the (unvalidated) INT8 ONNX
+                  int8:bool=True, # also time the INT8 files (ONNX Runtime QDQ, OpenVINO NNCF), parity shown not enforced
                   threads:int|None=None, # threads per runtime (None: each runtime decides)
                   workdir=None, # keep the exported files here between runs (default: a new temporary folder)
                   progress:bool=True, # tqdm bar
@@ -99,13 +118,16 @@ def bench_formats(model, # Ultralytics pose .pt (or 'yolo11n-pose' for the bundl
     if pt is None or not Path(pt).is_file(): raise ModelError(f'{model}: model file not found')
     work = Path(workdir or tempfile.mkdtemp(prefix='mlpipe_bench_'))
     rts = _bench_runtimes(pt, work, imgsz, int8, threads)
-    frames = parity_frames(n_per_clip=parity_per_clip)
-    par = {k: (pose_parity(rts['pytorch'], rt, frames, imgsz).row() if k != 'pytorch' else {}) for k, rt in rts.items()}
+    par = _parity_rows(rts, parity_frames(n_per_clip=parity_per_clip), imgsz, work)
     r = BenchmarkRunner(BenchmarkConfig(warmup=1, iterations=iterations, reference='pytorch', progress=progress))
     _add_cases(r, rts, parity_frames(n_per_clip=4)[2:], inputs, batch_sizes, imgsz)
     df = r.run()
+    p50 = df[df['name'] == 'pytorch'].set_index(['input', 'batch'])['p50_ms']  # medians: robust to load spikes
+    df['speedup_p50'] = [p50.loc[(i, b)] / m for i, b, m in zip(df['input'], df['batch'], df['p50_ms'])]
     df['pck@0.05_%'] = [par[n].get('pck@0.05_%', 100.0) for n in df['name']]
     df['kp_err_mean_px'] = [par[n].get('kp_err_mean_px', 0.0) for n in df['name']]
+    import torch
+    df['threads'] = threads or f'default (torch {torch.get_num_threads()})'
     return df
 
 # %% ../nbs/25c_format_bench.ipynb #cebe8533
