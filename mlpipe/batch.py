@@ -68,6 +68,7 @@ def process_video(job:VideoJob, # the video and what the manifest says about it
                   trace_dir=None, # if given, an empty file `<key>.<pid>` marks the start (tests find the process)
                  ) -> VideoResult:
     "The task: detect -> analyse -> the video's output folder; a failure comes back as data, not as an exception."
+    from mlpipe.serve_socket import release_memory
     t0 = time.perf_counter()
     res = VideoResult(key, job.path, worker=f'{socket.gethostname()}:{os.getpid()}', started=time.time())
     if backend == 'yolo': import torch
@@ -76,6 +77,7 @@ def process_video(job:VideoJob, # the video and what the manifest says about it
     try: _analyse_into(res, job, Path(folder), backend, exercise, settings)
     except MlpipeError as e: res.error = str(e)
     except Exception as e: res.error = f'{type(e).__name__}: {e}'      # a bug or a library's error: the corpus goes on
+    finally: release_memory()                       # the heap the detector's graph and the report freed, back to the OS
     res.timings['task_s'], res.finished = time.perf_counter() - t0, time.time()
     return res
 
@@ -94,6 +96,7 @@ def batch_client(workers:int|None=None, # LocalCluster worker processes; None: `
                  timeout_s:float=30, # how long to wait for a running scheduler
                 ):
     "A Dask client on the user's cluster or on a new LocalCluster (one thread per worker process), closed on exit."
+    import dask
     from distributed import Client, LocalCluster
     if scheduler:
         try: client = Client(scheduler, timeout=timeout_s)
@@ -104,8 +107,9 @@ def batch_client(workers:int|None=None, # LocalCluster worker processes; None: `
         return
     if workers is not None and workers < 1: raise MlpipeError(f'--workers {workers}: must be >= 1')
     env = {v: str(threads) for v in THREAD_VARS} | {'OPENCV_FFMPEG_LOGLEVEL': '-8'}   # no FFmpeg lines on a bad file
-    cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                           dashboard_address=dashboard_address, silence_logs=logging.ERROR, env=env)
+    with dask.config.set({'distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_': None}):   # see below
+        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                               dashboard_address=dashboard_address, silence_logs=logging.ERROR, env=env)
     try:
         with Client(cluster) as client: yield client
     finally: cluster.close()
