@@ -96,7 +96,6 @@ def batch_client(workers:int|None=None, # LocalCluster worker processes; None: `
                  timeout_s:float=30, # how long to wait for a running scheduler
                 ):
     "A Dask client on the user's cluster or on a new LocalCluster (one thread per worker process), closed on exit."
-    import dask
     from distributed import Client, LocalCluster
     if scheduler:
         try: client = Client(scheduler, timeout=timeout_s)
@@ -107,9 +106,8 @@ def batch_client(workers:int|None=None, # LocalCluster worker processes; None: `
         return
     if workers is not None and workers < 1: raise MlpipeError(f'--workers {workers}: must be >= 1')
     env = {v: str(threads) for v in THREAD_VARS} | {'OPENCV_FFMPEG_LOGLEVEL': '-8'}   # no FFmpeg lines on a bad file
-    with dask.config.set({'distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_': None}):   # see below
-        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                               dashboard_address=dashboard_address, silence_logs=logging.ERROR, env=env)
+    cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                           dashboard_address=dashboard_address, silence_logs=logging.ERROR, env=env)
     try:
         with Client(cluster) as client: yield client
     finally: cluster.close()
