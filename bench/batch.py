@@ -1,117 +1,244 @@
-"""`run_batch` on a corpus of >= 200 short videos made from the real clips (cam01, cam02, Sports2D: trimmed, mirrored,
-re-encoded) plus generated stick-figure videos: throughput at 1 and 2 workers, the engine's overhead per video against
-the plain loop over `analyze_video` + `write_results` (goal <= 1.10 at 1 worker), worker memory sampled over the run,
-and the scheduler's per-task overhead with thousands of tiny tasks.
+"""`run_batch` against the plain loop over `analyze_video` + `write_results`, on a corpus cut from the real clips
+(cam01, cam02, Sports2D: trimmed, mirrored, re-encoded) plus a few deliberately bad videos (stick figures MediaPipe
+cannot see, a corrupt file, an empty file, a clip too short to analyse).
 
-    .venv/bin/python bench/batch.py [--videos 200] [--frames 12] [--tiny 5000] [--skip-plain]
+    .venv/bin/python bench/batch.py [--videos 40] [--frames 24] [--rounds 4] [--corpus DIR] [--tiny 2000] [--skip-two]
 
-Clips are short (12 frames, 160 px wide by default) so that 200 videos run in minutes on a shared 2-core machine.
+1. Engine overhead at 1 worker, fair on a shared machine: one LocalCluster of 1 worker is started and warmed up once
+   (its start-up and first task reported apart), then the corpus is split into `--rounds` chunks and each chunk runs
+   through the plain loop (in this process, OpenCV/BLAS capped to the worker's 1 thread, storing into a results
+   database as the client does) and through `run_batch` on that worker, alternating which goes first. Per video: the
+   plain loop's time, the task's time inside the worker, and the engine's interval between consecutive results;
+   medians and totals of both sides. Worker RSS is sampled every second.
+2. Throughput: `run_batch(workers=2)` on the whole corpus as a user runs it (cluster start included).
+3. The scheduler's per-task overhead: `--tiny` no-op tasks through submit + as_completed.
 """
-import argparse, os, sys, time, tempfile, threading, shutil
+import argparse, os, sys, time, tempfile, threading, shutil, subprocess
 from pathlib import Path
 import numpy as np
 import pandas as pd
 
-def build_corpus(folder:Path, n:int, frames:int, width:int, sticks:int) -> list:
-    "n videos: real clips at varied start frames, mirrored or not, MPEG-4 or MJPEG; plus `sticks` stick-figure videos."
-    from mlpipe.core import shared_data
-    from mlpipe.batch import make_clip
-    from mlpipe.synth import generate_session, render_video
-    srcs = [(shared_data('pose2sim_balancing', 'videos', 'cam01.mp4'), 100), (shared_data('pose2sim_balancing', 'videos', 'cam02.mp4'), 100),
-            (shared_data('sports2d', 'demo.mp4'), 230)]
-    folder.mkdir(parents=True, exist_ok=True)
-    out, k = [], 0
-    while len(out) < n - sticks:
-        src, total = srcs[k % 3]
-        start, mirror, avi = (k // 3 * 7) % (total - frames), (k // 2) % 2 == 1, k % 5 == 4
-        dst = folder / f'{src.stem}_{k:04d}{".avi" if avi else ".mp4"}'
-        out.append(make_clip(src, dst, frames, start, width, mirror, 'MJPG' if avi else 'mp4v')); k += 1
-    for s in range(sticks):
-        g = generate_session('squat', reps=1, tempo_s=0.6, pause_s=0.1, fps=20, image_size=(160, 120), seed=s)
-        out.append(render_video(g.pose2d, folder / f'stick_{s:03d}.mp4', progress=False))
-    return out
+SOURCES = {'cam01': (('pose2sim_balancing', 'videos', 'cam01.mp4'), 320, 100),  # portrait 1080x1920 -> 320x568
+           'cam02': (('pose2sim_balancing', 'videos', 'cam02.mp4'), 320, 100),
+           'sports2d': (('sports2d', 'demo.mp4'), 480, 100)}   # (parts, width px, starts before): at 160 px the walker
+# is seen in 94 of 230 frames; at 480 px in 221, but 24-frame cuts starting at frames 100-150 lose his far elbow in
+# every frame ("angle 'shoulder_flexion_l': its keypoints are missing in every frame"), so cuts start before 100
 
-def plain_loop(videos:list, out:Path) -> tuple:
+def _frames(name:str) -> tuple:
+    "(fps, every frame of a source video resized to its corpus width): each source is decoded once."
+    import cv2
+    from mlpipe.core import shared_data
+    parts, width, _ = SOURCES[name]
+    cap, frames = cv2.VideoCapture(str(shared_data(*parts))), []
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    while True:
+        ok, img = cap.read()
+        if not ok: break
+        h = int(round(img.shape[0] * width / img.shape[1] / 2) * 2)
+        frames.append(cv2.resize(img, (width, h), interpolation=cv2.INTER_AREA))
+    cap.release()
+    return fps, frames
+
+def _write(dst:Path, frames:list, fps:float, mirror:bool, fourcc:str) -> Path:
+    import cv2
+    h, w = frames[0].shape[:2]
+    out = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*fourcc), fps, (w, h))
+    for img in frames: out.write(cv2.flip(img, 1) if mirror else img)
+    out.release()
+    return dst
+
+def build_corpus(folder:Path, n:int, frames:int, bad:int) -> pd.DataFrame:
+    "n videos: n - bad distinct real cuts (start, mirror, MPEG-4 or MJPEG), then `bad` bad ones; (path, kind) table."
+    from mlpipe.synth import generate_session, render_video
+    folder.mkdir(parents=True, exist_ok=True)
+    src = {k: _frames(k) for k in SOURCES}
+    cuts = [(k, s, m, c) for s in range(0, 300, 4) for k in SOURCES for m in (False, True) for c in ('mp4v', 'MJPG')
+            if s + frames <= len(src[k][1]) and s < SOURCES[k][2]]
+    rng = np.random.default_rng(0)
+    rows = []
+    for k, s, m, c in [cuts[i] for i in sorted(rng.choice(len(cuts), n - bad, replace=False))]:
+        dst = folder / f'{k}_{s:03d}{"_m" if m else ""}.{"avi" if c == "MJPG" else "mp4"}'
+        rows.append((_write(dst, src[k][1][s:s + frames], src[k][0], m, c), 'real'))
+    kinds = ['stick', 'corrupt', 'short', 'empty'] + ['stick', 'corrupt', 'short'] * bad
+    for i, kind in enumerate(kinds[:bad]):
+        dst = folder / f'bad_{kind}_{i:02d}.mp4'
+        if kind == 'stick':
+            g = generate_session('squat', reps=2, fps=20, image_size=(480, 360), seed=i)
+            render_video(g.pose2d, dst, progress=False)
+        elif kind == 'corrupt': dst.write_bytes(rng.bytes(20_000))
+        elif kind == 'empty': dst.write_bytes(b'')
+        else: _write(dst, src['cam01'][1][i:i + 5], src['cam01'][0], False, 'mp4v')
+        rows.append((dst, kind))
+    return pd.DataFrame(rows, columns=['path', 'kind'])
+
+def plain_one(v:Path, out:Path, db:Path) -> tuple:
+    "The plain loop's body for one video: (seconds, error or None)."
     from mlpipe.pipeline import analyze_video
     from mlpipe.outputs import write_results
-    from mlpipe.core import MlpipeError
-    t, ok = time.perf_counter(), 0
-    for v in videos:
-        try: write_results(analyze_video(v, progress=False), out / v.stem, session_id=v.stem); ok += 1
-        except MlpipeError: pass
-    return time.perf_counter() - t, ok
+    t, detect_s = time.perf_counter(), np.nan
+    try:
+        a = analyze_video(v, progress=False)
+        detect_s = a.timings['detect']
+        write_results(a, out / v.name, db=db, session_id=v.name)
+        err = None
+    except Exception as e: err = f'{type(e).__name__}: {e}'
+    return time.perf_counter() - t, err, detect_s
 
 class MemorySampler(threading.Thread):
     "RSS of this process's child processes (the LocalCluster workers) every `every_s`."
     def __init__(self, every_s=1.0):
-        super().__init__(daemon=True); self.every_s, self.rows, self.stop = every_s, [], threading.Event()
+        super().__init__(daemon=True)
+        self.every_s, self.rows, self.stop, self.t0 = every_s, [], threading.Event(), time.time()
     def run(self):
         import psutil
-        me, t0 = psutil.Process(), time.time()
+        me = psutil.Process()
         while not self.stop.is_set():
             for c in me.children(recursive=True):
-                try: self.rows.append((time.time() - t0, c.pid, c.memory_info().rss / 2**20))
+                try: self.rows.append((time.time() - self.t0, c.pid, c.memory_info().rss / 2**20))
                 except psutil.Error: pass
             self.stop.wait(self.every_s)
-    def summary(self) -> pd.DataFrame:
+    def summary(self, after_s:float=0.0) -> pd.DataFrame:
+        "Per worker (RSS max > 200 MB), samples taken after `after_s`: medians of the first and last quarter."
         d = pd.DataFrame(self.rows, columns=['t_s', 'pid', 'rss_mb'])
-        d = d[d.groupby('pid').rss_mb.transform('max') > 200]                   # the workers (MediaPipe loaded), not helpers
-        q = d.groupby('pid').t_s.transform(lambda t: pd.qcut(t, 4, labels=False, duplicates='drop') if len(t) > 4 else 0)
-        return d.assign(q=q).groupby('pid').apply(lambda g: pd.Series({'samples': len(g), 'first_quarter_mb': g[g.q == g.q.min()].rss_mb.median(),
-                                                                        'last_quarter_mb': g[g.q == g.q.max()].rss_mb.median(), 'max_mb': g.rss_mb.max()}),
-                                                  include_groups=False)
+        d = d[(d.groupby('pid').rss_mb.transform('max') > 200) & (d.t_s >= after_s)]
+        def quarters(g):
+            q = np.array_split(g.sort_values('t_s').rss_mb.to_numpy(), 4)
+            return pd.Series({'samples': len(g), 'first_quarter_mb': np.median(q[0]), 'last_quarter_mb': np.median(q[-1]),
+                              'max_mb': g.rss_mb.max()})
+        s = d.groupby('pid').apply(quarters, include_groups=False)
+        return s.assign(change_pct=100 * (s.last_quarter_mb / s.first_quarter_mb - 1))
+
+def overhead(corpus:pd.DataFrame, work:Path, rounds:int, mem:MemorySampler) -> pd.DataFrame:
+    "Part 1: the plain loop and run_batch on one warm worker, chunk by chunk, alternating which goes first."
+    from mlpipe.batch import batch_client, run_batch, cap_threads
+    cap_threads(1)
+    warm = corpus[corpus.kind == 'real'].path.iloc[0]
+    t = time.perf_counter()
+    with batch_client(workers=1, dashboard_address='127.0.0.1:0') as client:
+        start_s = time.perf_counter() - t
+        addr = client.scheduler.address
+        t = time.perf_counter()
+        run_batch([warm], work / 'warm', scheduler=addr, corpus=False, progress=False)
+        warm_batch_s = time.perf_counter() - t
+        warm_plain_s, _, _ = plain_one(warm, work / 'warm_plain', work / 'warm_plain.sqlite')
+        print(f'1-worker LocalCluster started in {start_s:.1f} s; first task (imports, first graph) {warm_batch_s:.1f} s '
+              f'through run_batch, {warm_plain_s:.1f} s in the plain loop (this process had imported mlpipe.batch)')
+        mem.mark = time.time() - mem.t0
+        rows = []
+        for i, chunk in enumerate(np.array_split(corpus.sample(frac=1, random_state=1), rounds)):
+            for side in (('plain', 'batch') if i % 2 == 0 else ('batch', 'plain')):
+                if side == 'plain':
+                    for v, kind in chunk.itertuples(index=False):
+                        s, err, det = plain_one(v, work / 'plain', work / 'plain.sqlite')
+                        rows.append({'round': i, 'video': v.name, 'kind': kind, 'plain_s': s, 'plain_error': err,
+                                     'plain_detect_s': det})
+                    continue
+                t = time.perf_counter()
+                r = run_batch(list(chunk.path), work / 'batch1', scheduler=addr, corpus=False, progress=False)
+                wall = time.perf_counter() - t
+                tb = r.table.sort_values('finished')
+                gaps = np.diff(np.r_[tb.started.min(), tb.finished.to_numpy()])
+                cols = ['path', 'task_s', 'detect_s', 'status', 'error']
+                for (p, task_s, det, status, err), gap in zip(tb[cols].itertuples(index=False), gaps):
+                    rows.append({'round': i, 'video': Path(p).name, 'task_s': task_s, 'interval_s': gap, 'status': status,
+                                 'error': err, 'chunk_wall_s': wall, 'chunk_n': len(tb), 'detect_s': det})
+            print(f'round {i}: {len(chunk)} videos, load {os.getloadavg()[0]:.1f}', flush=True)
+    d = pd.DataFrame(rows)
+    bcols = ['video', 'task_s', 'interval_s', 'status', 'error', 'chunk_wall_s', 'chunk_n', 'detect_s']
+    plain, batch = d[d.plain_s.notna()].drop(columns=bcols[1:]), d[d.task_s.notna()][bcols]
+    return plain.merge(batch, on='video'), {'start_s': start_s, 'warm_batch_s': warm_batch_s, 'warm_plain_s': warm_plain_s}
+
+def report_overhead(d:pd.DataFrame, fixed:dict):
+    walls = d.groupby('round').chunk_wall_s.first()
+    tot_plain, tot_batch = d.plain_s.sum(), walls.sum()
+    full, d = d, d[d.kind == 'real']                               # per-video medians: the analysable videos
+    print(f"\n== engine overhead at 1 worker ({len(full)} videos, medians over the {len(d)} real ones, {full['round'].nunique()} rounds, interleaved) ==")
+    print(pd.DataFrame({'plain loop': [d.plain_s.median(), tot_plain, np.nan],
+                        'run_batch': [d.interval_s.median(), tot_batch, d.task_s.median()]},
+                       index=['median s per video (run_batch: interval between results)', 'total s (run_batch: chunk walls)',
+                              'median task s inside the worker']).round(3).to_string())
+    ratio = (d.interval_s / d.plain_s)
+    print(f'run_batch / plain loop: per-video median interval {d.interval_s.median() / d.plain_s.median():.3f}, '
+          f'median of paired ratios {ratio.median():.3f}, totals {tot_batch / tot_plain:.3f}, task inside the worker '
+          f'{d.task_s.median() / d.plain_s.median():.3f}')
+    print(f'detection alone (MediaPipe, native code): median {d.detect_s.median():.3f} s in the worker, '
+          f'{d.plain_detect_s.median():.3f} s in the plain loop ({d.detect_s.median() / d.plain_detect_s.median():.3f}); '
+          f'the rest of the task: {(d.task_s - d.detect_s).median():.3f} s against '
+          f'{(d.plain_s - d.plain_detect_s).median():.3f} s')
+    fixed_chunk = (walls - full.groupby('round').interval_s.sum()).mean()
+    d = full
+    print(f"fixed per run_batch call (client connect, hashing, planning, notes): {fixed_chunk:.2f} s; cluster start "
+          f"{fixed['start_s']:.1f} s, first task {fixed['warm_batch_s']:.1f} s (plain loop's first {fixed['warm_plain_s']:.1f} s)")
+    print('outcomes:', d.groupby(['kind', 'status']).size().to_dict())
+    print('same outcome on both sides:', bool(((d.plain_error.isna()) == (d.status == 'done')).all()))
+    print('failures:', d[d.status != 'done'].error.str.slice(0, 70).value_counts().to_dict())
+
+def throughput(corpus:pd.DataFrame, work:Path, workers:int) -> dict:
+    "Part 2: run_batch as a user runs it (LocalCluster started, corpus written at the end)."
+    from mlpipe.batch import run_batch
+    t = time.perf_counter()
+    r = run_batch(list(corpus.path), work / f'batch{workers}', workers=workers, dashboard_address='127.0.0.1:0',
+                  progress=False)
+    wall = time.perf_counter() - t
+    tb = r.table
+    return {'workers': workers, 'videos': len(tb), 'done': r.done, 'failed': r.failed, 'wall_s': wall,
+            'first_task_start_s': tb.started.min() - (time.time() - (time.perf_counter() - t)),
+            'videos_per_min': 60 * len(tb) / wall, 'median_task_s': tb.task_s.median()}
 
 def tiny_tasks(n:int, workers:int=2) -> dict:
     "Scheduler overhead: n no-op tasks through submit + as_completed, as run_batch uses them."
     from distributed import Client, LocalCluster, as_completed
     import logging
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address='127.0.0.1:0', silence_logs=logging.ERROR) as c, Client(c) as cl:
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address='127.0.0.1:0',
+                      silence_logs=logging.ERROR) as c, Client(c) as cl:
         cl.submit(abs, -1).result()
         t = time.perf_counter()
         fs = [cl.submit(abs, -i, pure=False) for i in range(n)]
-        t_submit = time.perf_counter() - t
         for f in as_completed(fs): f.result()
         total = time.perf_counter() - t
-    return {'tasks': n, 'workers': workers, 'submit_s': t_submit, 'total_s': total, 'per_task_ms': 1000 * total / n}
+    return {'tasks': n, 'workers': workers, 'total_s': round(total, 2), 'per_task_ms': round(1000 * total / n, 2)}
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--videos', type=int, default=200); ap.add_argument('--frames', type=int, default=12)
-    ap.add_argument('--width', type=int, default=160); ap.add_argument('--sticks', type=int, default=10)
-    ap.add_argument('--tiny', type=int, default=5000); ap.add_argument('--skip-plain', action='store_true')
+    ap.add_argument('--videos', type=int, default=40)
+    ap.add_argument('--frames', type=int, default=24, help='frames per real cut')
+    ap.add_argument('--bad', type=int, default=None, help='deliberately bad videos (default: 1 in 10, at least 4)')
+    ap.add_argument('--rounds', type=int, default=4)
+    ap.add_argument('--corpus', type=Path, default=None, help='build the corpus here once and reuse it')
+    ap.add_argument('--tiny', type=int, default=2000)
+    ap.add_argument('--skip-two', action='store_true')
     a = ap.parse_args()
-    from mlpipe.batch import run_batch
-    print(f'load average {os.getloadavg()}; {os.cpu_count()} CPUs')
+    bad = a.bad if a.bad is not None else max(4, a.videos // 10)
+    print(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC; uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     work = Path(tempfile.mkdtemp(prefix='mlpipe-bench-batch-'))
+    folder = a.corpus or work / 'corpus'
+    listing = folder / 'corpus.csv'
     t = time.perf_counter()
-    videos = build_corpus(work / 'corpus', a.videos, a.frames, a.width, a.sticks)
-    print(f'corpus: {len(videos)} videos ({a.videos - a.sticks} real clips of {a.frames} frames, {a.width} px wide; {a.sticks} stick figures) '
-          f'built in {time.perf_counter() - t:.1f} s in {work}')
-    rows = []
-    if not a.skip_plain:
-        plain_s, ok = plain_loop(videos, work / 'plain')
-        rows.append({'engine': 'plain loop', 'workers': 1, 'wall_s': plain_s, 'done': ok})
-        print(rows[-1], flush=True)
-    for w in (1, 2):
-        mem = MemorySampler(); mem.start()
-        t = time.perf_counter()
-        r = run_batch(work / 'corpus', work / f'batch{w}', workers=w, dashboard_address='127.0.0.1:0', progress=False)
-        wall = time.perf_counter() - t
-        mem.stop.set(); mem.join()
-        tb = r.table
-        import sqlite3
-        rec = sqlite3.connect(work / f'batch{w}' / 'manifest.sqlite').execute('SELECT record_s FROM runs').fetchone()[0]
-        rows.append({'engine': 'run_batch', 'workers': w, 'wall_s': wall, 'done': r.done, 'failed': r.failed, 'client_record_ms_per_video': 1000 * rec / len(tb),
-                     'task_s_sum': tb.task_s.sum(), 'median_task_s': tb.task_s.median()})
-        print(rows[-1], flush=True)
-        print(f'worker memory ({w} worker(s)):\n{mem.summary().round(1).to_string()}', flush=True)
-        if w == 1: print('failures:', tb[tb.status == 'failed'].error.str.slice(0, 90).value_counts().to_dict())
-    res = pd.DataFrame(rows)
-    res['videos_per_min'] = 60 * len(videos) / res.wall_s
-    if not a.skip_plain: res['vs_plain_loop'] = res.wall_s / res.wall_s.iloc[0]
-    print(res.round(3).to_string(index=False))
-    print('scheduler overhead:', {k: round(v, 3) if isinstance(v, float) else v for k, v in tiny_tasks(a.tiny).items()})
-    print(f'load average {os.getloadavg()}')
+    if listing.is_file(): corpus = pd.read_csv(listing).assign(path=lambda d: d.path.map(Path))
+    else:
+        corpus = build_corpus(folder, a.videos, a.frames, bad)
+        corpus.to_csv(listing, index=False)
+    print(f'corpus: {len(corpus)} videos {corpus.kind.value_counts().to_dict()} ({a.frames}-frame real cuts; cam01/02 at '
+          f'320 px, sports2d at 480 px) ready in {time.perf_counter() - t:.1f} s in {folder}', flush=True)
+    mem = MemorySampler()
+    mem.start()
+    d, fixed = overhead(corpus, work, a.rounds, mem)
+    mem.stop.set()
+    mem.join()
+    report_overhead(d, fixed)
+    print(f'worker memory over part 1 (after warm-up):\n{mem.summary(mem.mark).round(1).to_string()}')
+    print(f'load average {os.getloadavg()}', flush=True)
+    if not a.skip_two:
+        mem2 = MemorySampler()
+        mem2.start()
+        res = throughput(corpus, work, 2)
+        mem2.stop.set()
+        mem2.join()
+        print(f'\n== run_batch, 2 workers, from scratch ==\n{ {k: round(v, 2) if isinstance(v, float) else v for k, v in res.items()} }')
+        print(f'worker memory (2 workers):\n{mem2.summary().round(1).to_string()}')
+        print(f'load average {os.getloadavg()}', flush=True)
+    if a.tiny: print('\nscheduler overhead:', tiny_tasks(a.tiny))
+    print(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC; uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == '__main__': main()

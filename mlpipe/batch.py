@@ -68,6 +68,7 @@ def process_video(job:VideoJob, # the video and what the manifest says about it
                   trace_dir=None, # if given, an empty file `<key>.<pid>` marks the start (tests find the process)
                  ) -> VideoResult:
     "The task: detect -> analyse -> the video's output folder; a failure comes back as data, not as an exception."
+    from mlpipe.serve_socket import release_memory
     t0 = time.perf_counter()
     res = VideoResult(key, job.path, worker=f'{socket.gethostname()}:{os.getpid()}', started=time.time())
     if backend == 'yolo': import torch
@@ -76,6 +77,7 @@ def process_video(job:VideoJob, # the video and what the manifest says about it
     try: _analyse_into(res, job, Path(folder), backend, exercise, settings)
     except MlpipeError as e: res.error = str(e)
     except Exception as e: res.error = f'{type(e).__name__}: {e}'      # a bug or a library's error: the corpus goes on
+    finally: release_memory()                       # the heap the detector's graph and the report freed, back to the OS
     res.timings['task_s'], res.finished = time.perf_counter() - t0, time.time()
     return res
 
