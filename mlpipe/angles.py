@@ -177,14 +177,15 @@ def _requested(angles:list, ok:list, lacking:dict, schema:KeypointSchema) -> lis
         raise PoseDataError(f"angle {a!r} needs keypoints {lacking[a]} that schema {schema.name!r} does not have")
     return list(angles)
 
-def _check_seen(seq:PoseSequence, angles:list, need:dict):
-    "A `PoseDataError` for an angle whose keypoints are missing in every frame."
+def _unseen(seq:PoseSequence, angles:list, need:dict) -> dict:
+    "{angle: its keypoints missing in every frame} for the angles never seen whole in one frame."
     missing = seq.missing                                            # computed once, not once per angle
+    out = {}
     for a in angles:
         idx = [seq.schema.index(n) for n in need[a]]
         if missing[:, idx].any(1).all():
-            gone = [n for n in sorted(need[a]) if missing[:, seq.schema.index(n)].all()]
-            raise PoseDataError(f'angle {a!r}: its keypoints are missing in every frame ({gone or sorted(need[a])})')
+            out[a] = [n for n in sorted(need[a]) if missing[:, seq.schema.index(n)].all()] or sorted(need[a])
+    return out
 
 # %% ../nbs/05_angles.ipynb #d10281a9
 def _point_reader(seq:PoseSequence, # the sequence to read
@@ -198,10 +199,15 @@ def _point_reader(seq:PoseSequence, # the sequence to read
 
 def joint_angles(seq:PoseSequence, # 2D or 3D, any schema with the points
                  angles:list|None=None, # names from the table (with _l/_r); None = all available
-                ) -> pd.DataFrame: # `time` and one column per angle (deg); `attrs['skipped']`: what the schema lacks
+                ) -> pd.DataFrame: # `time` and one column per angle (deg); `attrs['skipped']`: {angle: keypoints it lacks}
     "Joint and segment angles (deg) per frame; see the conventions table."
     ok, lacking, need = angle_names(seq.schema)
     if angles is not None: ok = _requested(angles, ok, lacking, seq.schema)
+    unseen = _unseen(seq, ok, need)
+    if unseen and angles is not None:                # asked for by name: say why it cannot be had
+        a, gone = next(iter(unseen.items()))
+        raise PoseDataError(f'angle {a!r}: its keypoints are missing in every frame ({gone})')
+    ok = [a for a in ok if a not in unseen]          # all available: one never seen is not available
     pt = _point_reader(seq)                       # each keypoint read once: every read walks the whole (T, K, D) array
     f = body_frame(seq, pt)
     names = set(seq.schema.keypoints)
@@ -214,8 +220,7 @@ def joint_angles(seq:PoseSequence, # 2D or 3D, any schema with the points
             out[a] = np.degrees(np.arcsin(np.clip((_unit(hip) * f['vertical']).sum(-1), -1, 1)))
         else: out[a] = _one_angle(seq, a, f, pt, toe)
     df = pd.DataFrame(out)
-    _check_seen(seq, ok, need)
-    df.attrs['skipped'] = {a: m for a, m in lacking.items() if a not in ok}
+    df.attrs['skipped'] = {a: m for a, m in lacking.items() if a not in ok} | unseen
     return df
 
 # %% ../nbs/05_angles.ipynb #9d426f21
