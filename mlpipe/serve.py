@@ -357,7 +357,8 @@ def serve_main(args, # parsed `mlpipe serve` arguments
     except MlpipeError as e:
         print(f'mlpipe serve: error: {e}', file=sys.stderr)
         return 2
-    import uvicorn
+    import uvicorn, cv2
+    cv2.setNumThreads(1)                   # detections already run `detect_slots` at once: OpenCV's own threads only crowd them
     q = f'?token={cfg.token}' if cfg.token else ''
     print(f'mlpipe serve: open http://{cfg.host}:{cfg.port}/{q} (metrics at /metrics); Ctrl-C stops', flush=True)
     uvicorn.run(app, host=cfg.host, port=cfg.port, log_level='warning', ws_max_size=cfg.max_message_kb * 1024 + 4096)
