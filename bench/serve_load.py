@@ -85,14 +85,15 @@ def free_port() -> int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 
-def start_server(port:int, work:Path, backend:str, workers:int, detect_slots:int|None=None) -> subprocess.Popen:
+def start_server(port:int, work:Path, backend:str, workers:int, detect_slots:int|None=None, segment_nice:int|None=None) -> subprocess.Popen:
     "`mlpipe serve` (the CLI's own entry point) in a child process; output in work/server.log; waits for /health."
     env = os.environ | {'PYTHONPATH': os.pathsep.join([str(ROOT)] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p])}
     log = open(work / 'server.log', 'w')
     proc = subprocess.Popen([sys.executable, '-c', 'import sys; from mlpipe.cli import main; sys.exit(main())', 'serve',
                              '--host', '127.0.0.1', '--port', str(port), '--backend', backend, '--workers', str(workers),
                              '--results-dir', str(work / 'live'), '--db', str(work / 'results.sqlite')]
-                            + ([] if detect_slots is None else ['--detect-slots', str(detect_slots)]),
+                            + ([] if detect_slots is None else ['--detect-slots', str(detect_slots)])
+                            + ([] if segment_nice is None else ['--segment-nice', str(segment_nice)]),
                             stdout=log, stderr=subprocess.STDOUT, cwd=work, env=env)
     log.close()
     t_end = time.monotonic() + 60
@@ -333,6 +334,7 @@ def parse_args(argv=None):
     p.add_argument('--backend', choices=['mediapipe'], default='mediapipe', help='server backend (the bare reference is MediaPipe)')
     p.add_argument('--workers', type=int, default=2, help='server detection threads (default 2, the server default)')
     p.add_argument('--detect-slots', type=int, default=None, help='server: detections at once over all sessions (default: its own, the CPU cores)')
+    p.add_argument('--segment-nice', type=int, default=None, help="server: the segmentations' lower priority (default: its own, 10)")
     p.add_argument('--drain', type=float, default=5.0, help='seconds at most a client goes on sending (unmeasured) after its duration, until its last measured frame is answered or dropped (default 5)')
     p.add_argument('--finish-timeout', type=float, default=180.0, help='seconds a client waits for the session summary')
     p.add_argument('--soak', type=float, default=None, metavar='SECONDS', help='run the soak for this long instead of the load table')
@@ -383,7 +385,7 @@ def main(argv=None) -> int:
         print(f'bare MediaPipe (before): median {np.median(bare_before):.1f} ms, p95 {q(bare_before, 95):.1f} ms per frame, '
               f'person found in {sum(p is not None for p in poses)}/{len(poses)} frames', flush=True)
         port = free_port()
-        proc = start_server(port, work, a.backend, a.workers, a.detect_slots)
+        proc = start_server(port, work, a.backend, a.workers, a.detect_slots, a.segment_nice)
         print(f'server: pid {proc.pid} on 127.0.0.1:{port}, RSS {rss_mib(proc.pid):.1f} MiB', flush=True)
         res = asyncio.run(bench(a, port, proc.pid, jpegs, bodies))
         bare_after = bare_mediapipe(jpegs)[0] if a.soak is None else np.array([])

@@ -49,7 +49,7 @@ def create_app(config:ServeConfig|dict|None=None): # settings; a dict of ServeCo
     app.state.cfg, app.state.metrics = cfg, make_metrics()
     app.state.slots = DetectSlots(slot_count(cfg))                      # detections at once, all sessions together
     app.state.pool = ThreadPoolExecutor(max(cfg.workers, app.state.slots.n) + 2, thread_name_prefix='mlpipe-detect')
-    app.state.seg_pool = background_pool(1)                              # online segmentations, lower priority
+    app.state.seg_pool = background_pool(1, cfg.segment_nice)                              # online segmentations, lower priority
     app.state.jobs_pool = ThreadPoolExecutor(1, thread_name_prefix='mlpipe-jobs')
     app.state.sessions, app.state.jobs = SessionRegistry(cfg.keep_finished), {}
     for add_routes in (_add_socket, _add_rest, _add_page, _add_vram): add_routes(app)
@@ -341,7 +341,8 @@ def _config_from_args(args) -> ServeConfig:
     cfg = ServeConfig(host=args.host, port=args.port, backend=args.backend, token=args.token,
                       results_dir=str(args.results_dir), db=None if args.db is None else str(args.db),
                       workers=args.workers, fps=args.fps,
-                      detect_slots=getattr(args, 'detect_slots', None)).check()
+                      detect_slots=getattr(args, 'detect_slots', None),
+                      segment_nice=getattr(args, 'segment_nice', 10)).check()
     if not _port_free(cfg.host, cfg.port):
         raise ConfigurationError(f'port {cfg.port} on {cfg.host} is in use: choose another with --port')
     return cfg
@@ -383,6 +384,8 @@ def add_serve_command(subparsers, # the `mlpipe` parser's subparsers
     s.add_argument('--workers', type=int, default=2, help='detection threads (default 2)')
     s.add_argument('--detect-slots', type=int, default=None,
                    help='detections at once over all sessions; more wait, newest frame first (default: the CPU cores)')
+    s.add_argument('--segment-nice', type=int, default=10,
+                   help='lower priority of the online segmentations, added to their nice value, 0..19 (default 10)')
     s.add_argument('--fps', type=float, default=15.0, help='frame grid of a session (default 15)')
     s.set_defaults(handler=serve_main)
 

@@ -35,7 +35,8 @@ class ServeConfig:
     max_message_kb: int = 512                # largest WebSocket message (a JPEG frame or a JSON pose)
     max_upload_mb: int = 500                 # largest video for POST /analyze
     workers: int = 2                         # detection threads (the pool has two more, for segmentation and storing)
-    detect_slots: int|None = None            # detections and segmentations at once, server-wide; None: the CPU cores
+    detect_slots: int|None = None            # detections at once, server-wide; None: the CPU cores
+    segment_nice: int = 10                   # added to the nice value of the thread of online segmentations (Linux)
     max_sessions: int = 8                    # live sessions at once; one more is refused (close code 1013)
     keep_finished: int = 64                  # finished sessions remembered in memory (the database keeps them all)
     settings: dict|None = None               # mlpipe settings (cleaning, filters)
@@ -55,6 +56,7 @@ def check(self:ServeConfig) -> ServeConfig: # itself, when the server can run wi
         raise ConfigurationError('message and upload limits must be >= 1')
     if self.detect_slots is not None and self.detect_slots < 1:
         raise ConfigurationError(f'detect_slots = {self.detect_slots} must be >= 1 (or None: the CPU cores)')
+    if not 0 <= self.segment_nice <= 19: raise ConfigurationError(f'segment_nice = {self.segment_nice} must be within 0..19')
     if self.keep_finished < 0: raise ConfigurationError(f'keep_finished = {self.keep_finished} must be >= 0')
     return self
 
