@@ -49,7 +49,7 @@ def create_app(config:ServeConfig|dict|None=None): # settings; a dict of ServeCo
     app.state.cfg, app.state.metrics = cfg, make_metrics()
     app.state.slots = DetectSlots(slot_count(cfg))                      # detections at once, all sessions together
     app.state.pool = ThreadPoolExecutor(max(cfg.workers, app.state.slots.n) + 2, thread_name_prefix='mlpipe-detect')
-    app.state.seg_pool = background_pool(1, cfg.segment_nice)                              # online segmentations, lower priority
+    app.state.seg_pool = background_pool(1, cfg.segment_nice)          # online segmentations, lower priority
     app.state.jobs_pool = ThreadPoolExecutor(1, thread_name_prefix='mlpipe-jobs')
     app.state.sessions, app.state.jobs = SessionRegistry(cfg.keep_finished), {}
     for add_routes in (_add_socket, _add_rest, _add_page, _add_vram): add_routes(app)

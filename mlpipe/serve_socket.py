@@ -79,7 +79,7 @@ def release_memory() -> bool: # True when the C heap gave memory back to the sys
 
 # %% ../nbs/29b_serve_socket.ipynb #c022a
 class DetectSlots:
-    "At most `n` CPU-heavy jobs (detections, segmentations) at once, server-wide; waiters served first come first served."
+    "At most `n` detections at once, server-wide; the sessions that wait are served first come first served."
     def __init__(self, n:int): # jobs at once (about the CPU cores)
         if n < 1: raise ConfigurationError(f'detect slots = {n} must be >= 1')
         self.n, self.busy, self.granted, self.max_busy, self._waiting = n, 0, 0, 0, deque()
