@@ -233,13 +233,13 @@ def update_reps(self:LiveSession) -> list:
 
 # %% ../nbs/29_live.ipynb #c029
 @patch
-def _window_analysis(self:LiveSession, w0:int):
+def _window_analysis(self:LiveSession, w0:int, n:int):
     "Clean pose, angles, signal, features and repetitions (session frames) of frames w0..n-1, or None."
-    T = self.n - w0
+    T = n - w0
     if T < max(MIN_FRAMES, round(2 * self.fps)): return None
-    seen = self.conf[w0:self.n] > 0
-    if seen.any(1).sum() < MIN_FRAMES: return None
-    pose = PoseSequence(self.kp[w0:self.n], self.conf[w0:self.n], self.fps, self.schema, source=self.source)
+    kp, conf = self.kp[w0:n], self.conf[w0:n]                         # rows below n are never written again
+    if (conf > 0).any(1).sum() < MIN_FRAMES: return None
+    pose = PoseSequence(kp, conf, self.fps, self.schema, source=self.source)
     try:
         clean = PoseProcessor(self.config).preprocess_pose(pose)
         angles = ang.joint_angles(clean)
@@ -248,14 +248,15 @@ def _window_analysis(self:LiveSession, w0:int):
     except PoseDataError: return None                                 # not enough body seen yet
     return angles, signal, feats, reps
 
+
 # %% ../nbs/29_live.ipynb #c030
 @patch
 def _resegment(self:LiveSession) -> list:
     "Run the offline segmentation on the window; commit the repetitions that ended; their feedback."
     t0 = time.perf_counter()
-    self._since = 0
-    w0 = max(0, self.n - self.window)
-    got = self._window_analysis(w0)
+    n, self._since = self.n, 0                                        # the window ends here, whatever `push` adds
+    w0 = max(0, n - self.window)
+    got = self._window_analysis(w0, n)
     self.timings['resegments'] += 1
     if got is None: return []
     angles, signal, feats, reps = got
@@ -265,7 +266,7 @@ def _resegment(self:LiveSession) -> list:
     new = []
     for r in reps.itertuples():                                       # a loop over repetitions of the window
         s, p, e = int(r.start_frame) + w0, int(r.peak_frame) + w0, int(r.end_frame) + w0
-        if p <= last_peak + min_gap or e > self.n - 1 - self.margin or (w0 > 0 and s <= w0 + 1): continue
+        if p <= last_peak + min_gap or e > n - 1 - self.margin or (w0 > 0 and s <= w0 + 1): continue
         new.append(self._commit(angles, w0, s, p, e))
         last_peak = p
     self.timings['analysis_s'] += time.perf_counter() - t0

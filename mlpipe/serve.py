@@ -13,7 +13,7 @@ from .core import PoseDataError, ConfigurationError, MlpipeError
 from .live import LiveSession
 from .serve_session import (ServeConfig, Connection, SessionRegistry, make_metrics, make_detector, json_safe,
                                   results_db)
-from .serve_socket import run_session
+from .serve_socket import run_session, DetectSlots, slot_count, background_pool
 from .serve_page import PAGE_HTML, PAGE_CSS, PAGE_JS
 from fastapi import WebSocket, UploadFile, File, Request, HTTPException, Depends
 
@@ -38,6 +38,7 @@ async def _lifespan(app):
     yield
     app.state.pool.shutdown(wait=False)
     app.state.jobs_pool.shutdown(wait=False)
+    app.state.seg_pool.shutdown(wait=False)
 
 def create_app(config:ServeConfig|dict|None=None): # settings; a dict of ServeConfig fields
     "The FastAPI app of the live server."
@@ -46,7 +47,9 @@ def create_app(config:ServeConfig|dict|None=None): # settings; a dict of ServeCo
     cfg.check()
     app = FastAPI(title='mlpipe live', version='1', docs_url='/docs', redoc_url=None, lifespan=_lifespan)
     app.state.cfg, app.state.metrics = cfg, make_metrics()
-    app.state.pool = ThreadPoolExecutor(cfg.workers, thread_name_prefix='mlpipe-detect')
+    app.state.slots = DetectSlots(slot_count(cfg))                      # detections at once, all sessions together
+    app.state.pool = ThreadPoolExecutor(max(cfg.workers, app.state.slots.n) + 2, thread_name_prefix='mlpipe-detect')
+    app.state.seg_pool = background_pool(1, cfg.segment_nice)          # online segmentations, lower priority
     app.state.jobs_pool = ThreadPoolExecutor(1, thread_name_prefix='mlpipe-jobs')
     app.state.sessions, app.state.jobs = SessionRegistry(cfg.keep_finished), {}
     for add_routes in (_add_socket, _add_rest, _add_page, _add_vram): add_routes(app)
@@ -109,7 +112,8 @@ def _add_socket(app):
             raise
         sessions.add(conn)
         m.sessions.inc()
-        try: await run_session(ws, conn, cfg, m, app.state.pool, sessions)
+        try: await run_session(ws, conn, cfg, m, app.state.pool, sessions, app.state.slots,
+                                app.state.seg_pool)
         finally: m.sessions.dec()
 
 # %% ../nbs/30_serve.ipynb #c015
@@ -336,7 +340,9 @@ def _config_from_args(args) -> ServeConfig:
     "The server's settings from the command line, checked (the port too)."
     cfg = ServeConfig(host=args.host, port=args.port, backend=args.backend, token=args.token,
                       results_dir=str(args.results_dir), db=None if args.db is None else str(args.db),
-                      workers=args.workers, fps=args.fps).check()
+                      workers=args.workers, fps=args.fps,
+                      detect_slots=getattr(args, 'detect_slots', None),
+                      segment_nice=getattr(args, 'segment_nice', 10)).check()
     if not _port_free(cfg.host, cfg.port):
         raise ConfigurationError(f'port {cfg.port} on {cfg.host} is in use: choose another with --port')
     return cfg
@@ -352,7 +358,8 @@ def serve_main(args, # parsed `mlpipe serve` arguments
     except MlpipeError as e:
         print(f'mlpipe serve: error: {e}', file=sys.stderr)
         return 2
-    import uvicorn
+    import uvicorn, cv2
+    cv2.setNumThreads(1)                   # detections already run `detect_slots` at once: OpenCV's own threads only crowd them
     q = f'?token={cfg.token}' if cfg.token else ''
     print(f'mlpipe serve: open http://{cfg.host}:{cfg.port}/{q} (metrics at /metrics); Ctrl-C stops', flush=True)
     uvicorn.run(app, host=cfg.host, port=cfg.port, log_level='warning', ws_max_size=cfg.max_message_kb * 1024 + 4096)
@@ -375,6 +382,10 @@ def add_serve_command(subparsers, # the `mlpipe` parser's subparsers
                    help='folder of finished sessions (default mlpipe_live)')
     s.add_argument('--db', type=Path, default=None, help='results database (default: database.path from the settings)')
     s.add_argument('--workers', type=int, default=2, help='detection threads (default 2)')
+    s.add_argument('--detect-slots', type=int, default=None,
+                   help='detections at once over all sessions; more wait, newest frame first (default: the CPU cores)')
+    s.add_argument('--segment-nice', type=int, default=10,
+                   help='lower priority of the online segmentations, added to their nice value, 0..19 (default 10)')
     s.add_argument('--fps', type=float, default=15.0, help='frame grid of a session (default 15)')
     s.set_defaults(handler=serve_main)
 

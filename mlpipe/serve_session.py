@@ -34,7 +34,9 @@ class ServeConfig:
     allowed_origins: tuple = ()              # origins besides the server's own that may open the socket
     max_message_kb: int = 512                # largest WebSocket message (a JPEG frame or a JSON pose)
     max_upload_mb: int = 500                 # largest video for POST /analyze
-    workers: int = 2                         # detection threads
+    workers: int = 2                         # detection threads (the pool has two more, for segmentation and storing)
+    detect_slots: int|None = None            # detections at once, server-wide; None: the CPU cores
+    segment_nice: int = 10                   # added to the nice value of the thread of online segmentations (Linux)
     max_sessions: int = 8                    # live sessions at once; one more is refused (close code 1013)
     keep_finished: int = 64                  # finished sessions remembered in memory (the database keeps them all)
     settings: dict|None = None               # mlpipe settings (cleaning, filters)
@@ -52,6 +54,9 @@ def check(self:ServeConfig) -> ServeConfig: # itself, when the server can run wi
     if not 1 <= self.fps <= 120: raise ConfigurationError(f'fps = {self.fps} must be within 1..120')
     if self.max_message_kb < 1 or self.max_upload_mb < 1:
         raise ConfigurationError('message and upload limits must be >= 1')
+    if self.detect_slots is not None and self.detect_slots < 1:
+        raise ConfigurationError(f'detect_slots = {self.detect_slots} must be >= 1 (or None: the CPU cores)')
+    if not 0 <= self.segment_nice <= 19: raise ConfigurationError(f'segment_nice = {self.segment_nice} must be within 0..19')
     if self.keep_finished < 0: raise ConfigurationError(f'keep_finished = {self.keep_finished} must be >= 0')
     return self
 
@@ -67,7 +72,7 @@ def results_db(cfg:ServeConfig, # the server's settings
 class ServerMetrics:
     "Prometheus metrics of one app."
     registry: object
-    stage_s: object              # histogram by stage: decode, pose, analysis, total
+    stage_s: object              # histogram by stage: wait (for a slot), decode, pose, analysis, total
     frames: object               # counter by kind: frame, keypoints
     dropped: object              # counter: replaced by a newer frame before detection
     errors: object               # counter by reason
@@ -160,7 +165,8 @@ class Connection:
     errors: int = 0               # messages answered with an error
     state: str = 'live'           # live, finished, disconnected
     summary: dict|None = None     # what `finish_connection` returned
-    lock: object = field(default_factory=threading.Lock, repr=False)
+    lock: object = field(default_factory=threading.Lock, repr=False)       # the detector's
+    seg_lock: object = field(default_factory=threading.Lock, repr=False)   # one segmentation or the final analysis
 
 # %% ../nbs/29a_serve_session.ipynb #c029
 @patch

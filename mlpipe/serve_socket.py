@@ -4,14 +4,16 @@
 
 # %% ../nbs/29b_serve_socket.ipynb #c003
 from __future__ import annotations
-import asyncio, contextlib, time
+import asyncio, contextlib, os, threading, time
+from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 from pathlib import Path
-from .core import MlpipeError
+from .core import ConfigurationError, MlpipeError
 from .serve_session import (ServeConfig, ServerMetrics, Connection, SessionRegistry, BadMessage, decode_pose,
                                   handle_message, results_db, to_json)
 
 # %% auto #0
-__all__ = ['finish_connection', 'end_session', 'release_memory', 'run_session']
+__all__ = ['finish_connection', 'end_session', 'release_memory', 'DetectSlots', 'slot_count', 'background_pool', 'run_session']
 
 # %% ../nbs/29b_serve_socket.ipynb #c007
 def _live_facts(conn:Connection) -> dict:
@@ -63,7 +65,8 @@ def end_session(conn:Connection, # a session whose socket loop has ended
                ) -> dict: # the summary
     "Release the session's detector, then analyse and store the session (in a worker thread)."
     conn.release_detector()
-    try: return finish_connection(conn, cfg)
+    try:
+        with conn.seg_lock: return finish_connection(conn, cfg)          # after a segmentation still running
     finally: release_memory()
 
 # %% ../nbs/29b_serve_socket.ipynb #c012
@@ -73,6 +76,73 @@ def release_memory() -> bool: # True when the C heap gave memory back to the sys
     try: trim = getattr(ctypes.CDLL(None), 'malloc_trim', None)
     except OSError: return False
     return bool(trim(0)) if trim is not None else False
+
+# %% ../nbs/29b_serve_socket.ipynb #c022a
+class DetectSlots:
+    "At most `n` detections at once, server-wide; the sessions that wait are served first come first served."
+    def __init__(self, n:int): # jobs at once (about the CPU cores)
+        if n < 1: raise ConfigurationError(f'detect slots = {n} must be >= 1')
+        self.n, self.busy, self.granted, self.max_busy, self._waiting = n, 0, 0, 0, deque()
+
+    def _grant(self):
+        self.busy, self.granted = self.busy + 1, self.granted + 1
+        self.max_busy = max(self.max_busy, self.busy)
+
+    async def __aenter__(self):
+        if self.busy < self.n and not self._waiting:
+            self._grant()
+            return self
+        fut = asyncio.get_running_loop().create_future()
+        self._waiting.append(fut)
+        try: await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled(): self._release()        # the slot came with the cancel: pass it on
+            else:
+                with contextlib.suppress(ValueError): self._waiting.remove(fut)
+            raise
+        return self
+
+    async def __aexit__(self, *exc): self._release()
+
+    def _release(self):
+        "Hand the slot to the first waiter still waiting, else free it."
+        while self._waiting:
+            fut = self._waiting.popleft()
+            if not fut.done():
+                fut.set_result(None)
+                self.granted += 1
+                return
+        self.busy -= 1
+
+    @property
+    def waiting(self) -> int: return sum(not f.done() for f in self._waiting)
+
+    def __repr__(self): return f'DetectSlots({self.busy}/{self.n} busy, {self.waiting} waiting, {self.granted} granted)'
+
+
+# %% ../nbs/29b_serve_socket.ipynb #c022b
+def slot_count(cfg:ServeConfig, # the server's settings
+              ) -> int: # jobs at once
+    "`cfg.detect_slots`, else the CPU cores this process may use."
+    if cfg.detect_slots is not None: return int(cfg.detect_slots)
+    try: return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError: return max(1, os.cpu_count() or 1)
+
+
+# %% ../nbs/29b_serve_socket.ipynb #c022f
+def _lower_priority(nice:int):
+    "Lower this thread's scheduling priority (Linux: a thread is a task of its own); nothing where it cannot."
+    with contextlib.suppress(AttributeError, OSError):
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+
+def background_pool(threads:int=1, # segmentations at once
+                    nice:int=10, # added to the threads' nice value (Linux; ignored elsewhere)
+                   ) -> ThreadPoolExecutor:
+    "A thread pool whose threads run at a lower priority than the detections."
+    return ThreadPoolExecutor(threads, thread_name_prefix='mlpipe-segment', initializer=_lower_priority,
+                              initargs=(nice,))
+
 
 # %% ../nbs/29b_serve_socket.ipynb #c023
 def _read_message(raw, conn:Connection, cfg:ServeConfig) -> tuple:
@@ -121,32 +191,44 @@ async def _receive(ws, conn:Connection, cfg:ServeConfig, m:ServerMetrics, box:di
         ready.set()
 
 # %% ../nbs/29b_serve_socket.ipynb #c027
-async def _process(conn:Connection, m:ServerMetrics, pool, box:dict, ready, stop, send):
-    "Take the newest message, detect and push it in the pool, reply; until stop with nothing waiting."
-    loop = asyncio.get_running_loop()
-    while True:
-        if box.get('msg') is None:                                   # checked before every wait: a stop that came
-            if stop.is_set(): return                                 # while a frame was processed is not missed
-            await ready.wait()
-            ready.clear()
-            continue
-        (data, t_in), box['msg'] = box['msg'], None
-        try: reply = await loop.run_in_executor(pool, handle_message, conn, data, m)
-        except MlpipeError as e: reply = {'type': 'error', 'message': str(e)}
-        except Exception as e:
-            reply = {'type': 'error', 'message': f'the server could not process this message ({type(e).__name__})'}
-        if reply['type'] == 'error':
-            conn.errors += 1
-            m.errors.labels('processing').inc()
-        else: m.stage_s.labels('total').observe(time.perf_counter() - t_in)
-        if conn.state != 'disconnected': await send(reply)
-        if conn.live.due: await _update_reps(conn, m, pool, send)
+async def _process(conn:Connection, m:ServerMetrics, pool, box:dict, ready, stop, send, slots:DetectSlots, seg_pool=None):
+    "Wait for a slot, take the newest message, detect and push it in the pool, reply; until stop with nothing waiting."
+    loop, seg = asyncio.get_running_loop(), None
+    try:
+        while True:
+            if box.get('msg') is None:                               # checked before every wait: a stop that came
+                if stop.is_set(): return                             # while a frame was processed is not missed
+                await ready.wait()
+                ready.clear()
+                continue
+            async with slots:                                        # meanwhile newer frames replace this one
+                (data, t_in), box['msg'] = box['msg'], None
+                m.stage_s.labels('wait').observe(time.perf_counter() - t_in)
+                try: reply = await loop.run_in_executor(pool, handle_message, conn, data, m)
+                except MlpipeError as e: reply = {'type': 'error', 'message': str(e)}
+                except Exception as e:
+                    reply = {'type': 'error', 'message': f'the server could not process this message ({type(e).__name__})'}
+            if reply['type'] == 'error':
+                conn.errors += 1
+                m.errors.labels('processing').inc()
+            else: m.stage_s.labels('total').observe(time.perf_counter() - t_in)
+            if conn.state != 'disconnected': await send(reply)
+            if conn.live.due and (seg is None or seg.done()):          # beside the next frames, one at a time
+                seg = asyncio.ensure_future(_update_reps(conn, m, seg_pool or pool, send))
+    finally:
+        if seg is not None:                                          # its repetitions go out before the summary
+            with contextlib.suppress(Exception): await seg
+
 
 # %% ../nbs/29b_serve_socket.ipynb #c028
+def _segment(conn:Connection) -> list:
+    "The session's online segmentation (in a worker thread); the final analysis waits for it."
+    with conn.seg_lock: return conn.live.update_reps()
+
 async def _update_reps(conn:Connection, m:ServerMetrics, pool, send):
-    "Online segmentation in the pool, after the pose reply, so it never delays the skeleton; new repetitions sent."
+    "Online segmentation in `pool` (the background pool), beside the session's next frames; new repetitions sent."
     t0 = time.perf_counter()
-    try: new = await asyncio.get_running_loop().run_in_executor(pool, conn.live.update_reps)
+    try: new = await asyncio.get_running_loop().run_in_executor(pool, _segment, conn)
     except Exception:                                              # the count waits for the next segmentation
         m.errors.labels('segmentation').inc()
         return
@@ -156,6 +238,7 @@ async def _update_reps(conn:Connection, m:ServerMetrics, pool, send):
     if conn.state != 'disconnected':
         await send({'type': 'reps', 'reps': len(conn.live.committed), 'new_reps': [r.as_dict() for r in new],
                     'signal': conn.live.signal})
+
 
 # %% ../nbs/29b_serve_socket.ipynb #c030
 async def _keep_reading(ws) -> bool: # True when the client left
@@ -209,14 +292,17 @@ async def run_session(ws, # an accepted WebSocket
                       m:ServerMetrics, # the app's metrics
                       pool, # the detection thread pool
                       sessions:SessionRegistry, # the connection is retired from it once stored
+                      slots:DetectSlots|None=None, # the server's; None: this session's own (`slot_count(cfg)`)
+                      seg_pool=None, # where segmentations run (`background_pool`); None: `pool`
                      ):
     "Run one session to its end, store it, and send the summary if the client is still there."
     box, ready, stop = {}, asyncio.Event(), asyncio.Event()
+    slots = slots or DetectSlots(slot_count(cfg))
     send = _sender(ws, conn, stop)
     try:
         await send(_ready(conn, cfg))
         await asyncio.gather(_receive(ws, conn, cfg, m, box, ready, stop, send),
-                             _process(conn, m, pool, box, ready, stop, send))
+                             _process(conn, m, pool, box, ready, stop, send, slots, seg_pool))
     finally: here = await _finish(ws, conn, cfg, m, pool, sessions)   # also when cancelled: the session is stored
     if here and conn.state == 'finished':
         await send({'type': 'summary'} | conn.summary)
