@@ -4,6 +4,7 @@
 
 # %% ../nbs/04_filters.ipynb #075b7b81
 from __future__ import annotations
+import functools
 import warnings
 import numpy as np
 import pandas as pd
@@ -12,8 +13,8 @@ from .core import PoseDataError, ConfigurationError
 from .data import PoseSequence
 
 # %% auto #0
-__all__ = ['gate_confidence', 'fill_gaps', 'hampel', 'cutoff_correction', 'butter_filtfilt', 'butterworth', 'savgol',
-           'residual_analysis', 'plot_residuals']
+__all__ = ['gate_confidence', 'fill_gaps', 'hampel', 'cutoff_correction', 'butter_sos', 'butter_filtfilt', 'butterworth',
+           'savgol', 'residual_analysis', 'plot_residuals']
 
 # %% ../nbs/04_filters.ipynb #3037627f
 def gate_confidence(seq:PoseSequence, # the pose sequence (not modified)
@@ -101,6 +102,16 @@ def _check_cutoff(cutoff_hz, fps, order):
         raise ConfigurationError(f'cutoff {cutoff_hz} Hz must be above 0 and below the Nyquist frequency {fps / 2:g} '
                                  f'Hz (fps {fps:g})')
 
+@functools.lru_cache(maxsize=256)
+def butter_sos(order:int, # design order
+               wc:float, # design cutoff, Hz
+               fps:float, # sampling rate, Hz
+              ) -> np.ndarray: # second-order sections, read-only
+    "Butterworth low-pass design, cached: a clip with gaps filters hundreds of segments with the same design."
+    sos = signal.butter(order, wc, fs=fps, output='sos')
+    sos.flags.writeable = False
+    return sos
+
 def butter_filtfilt(x:np.ndarray, # (T, ...) samples along axis 0, no NaN
                     fps:float, # sampling rate, Hz
                     cutoff_hz:float, # -3 dB point of the two-pass filter (with `correct`)
@@ -113,7 +124,7 @@ def butter_filtfilt(x:np.ndarray, # (T, ...) samples along axis 0, no NaN
     if wc >= fps / 2:
         raise ConfigurationError(f'corrected cutoff {wc:.2f} Hz reaches the Nyquist frequency {fps / 2:g} Hz: lower '
                                  f'the cutoff or pass correct=False')
-    sos = signal.butter(order, wc, fs=fps, output='sos')
+    sos = butter_sos(order, wc, fps).copy()              # scipy's sosfilt needs a writable buffer
     pad = 3 * (2 * len(sos) + 1)
     if len(x) <= pad:
         raise PoseDataError(f'{len(x)} frames are too few for a {order}th-order Butterworth filter (needs more than '
