@@ -219,28 +219,35 @@ def fit_predict_network(data:IMURecordings, # the recordings
                         test:np.ndarray, # indices to predict
                         preset:str='moderate', # augmentation preset of `mlpipe.augment`
                         epochs:int=15, # training epochs (fixed: never chosen on the test fold)
-                        window_s:float=10.0, # length of a training window and of a test window
+                        window_s:float=10.0, # length of a training window (and of a test window)
                         crops:int=4, # random windows of every recording per epoch
                         width:int=32, # channels of the network's convolutions
                         decimate:int=4, # average this many samples (50 Hz -> 12.5 Hz)
-                        seed:int=0, # weights, data order and augmentation
-                       ) -> np.ndarray: # (len(test), n_classes) class probabilities
-    "Train the 1D CNN on the `train` recordings, return class probabilities of the `test` recordings."
+                        n_models:int=3, # ensemble: networks trained with seeds seed, seed+1, ...
+                        test_on:str='recording', # 'recording': whole test recordings; 'windows': mean of 10 s windows
+                        seed:int=0, # weights, data order and augmentation of the first network
+                       ) -> np.ndarray: # (len(test), n_classes) class probabilities, mean of the ensemble
+    "Train `n_models` 1D CNNs on the `train` recordings, return the ensemble's class probabilities of the `test` ones."
+    if test_on not in ('recording', 'windows'): raise ConfigurationError(f'test_on {test_on!r}: recording or windows')
     window = int(window_s * data.fs_hz / decimate)
     recs = [_decimate(r, decimate) for r in data.recordings]
     cat = np.concatenate([recs[i] for i in train])
     mu, sd = cat.mean(0), cat.std(0)
     norm = [((r - mu) / sd).astype(np.float32) for r in recs]
+    tests = [norm[i].T[None] if test_on == 'recording' else _windows(norm[i], window) for i in test]
     item = lambda x, p: augment_imu(x, p, window).T.copy()
-    ds = AugmentedDataset([norm[i] for i in train] * crops, np.tile(data.label[train], crops), item,
-                          get_preset(preset, mirror_prob=0.0), base_seed=seed)
-    torch.manual_seed(seed)
-    model = ConvClassifier1d(6, len(data.class_names), width=width)
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-2)
-    sched = LearningRateScheduler(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, epochs))
-    create_trainer(model, opt, [sched], batch_size=32, seed=seed, progress=False).fit(ds, None, epochs)
-    pred = Predictor(model, batch_size=256)
-    return np.stack([pred.predict_proba(_windows(norm[i], window)).mean(0) for i in test])
+    config = get_preset(preset, mirror_prob=0.0)
+    probs = []
+    for s in range(seed, seed + n_models):
+        ds = AugmentedDataset([norm[i] for i in train] * crops, np.tile(data.label[train], crops), item, config, base_seed=s)
+        torch.manual_seed(s)
+        model = ConvClassifier1d(6, len(data.class_names), width=width)
+        opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-2)
+        sched = LearningRateScheduler(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, epochs))
+        create_trainer(model, opt, [sched], batch_size=32, seed=s, progress=False).fit(ds, None, epochs)
+        pred = Predictor(model, batch_size=256)
+        probs.append(np.stack([pred.predict_proba(x).mean(0) for x in tests]))
+    return np.mean(probs, 0)
 
 # %% ../nbs/22_evaluate.ipynb #c035
 def cross_validate(data:IMURecordings, # the recordings
