@@ -11,9 +11,9 @@ from .data import PoseSequence
 from .schemas import KeypointSchema
 
 # %% auto #0
-__all__ = ['facing_2d', 'body_frame', 'unwrap_deg', 'plane_angle', 'included_angle', 'angle_names', 'joint_angles',
-           'compare_angles', 'angular_velocity', 'angular_acceleration', 'range_of_motion', 'symmetry_index',
-           'side_symmetry']
+__all__ = ['facing_2d', 'body_frame', 'unwrap_deg', 'plane_angle', 'included_angle', 'angle_names', 'angle_columns',
+           'joint_angles', 'compare_angles', 'angular_velocity', 'angular_acceleration', 'range_of_motion',
+           'symmetry_index', 'side_symmetry']
 
 # %% ../nbs/05_angles.ipynb #d01904cb
 def _mid(seq:PoseSequence, a:str, b:str, pt=None) -> np.ndarray:
@@ -97,6 +97,7 @@ def unwrap_deg(a:np.ndarray, # angles (T,), degrees; NaN where unknown
               ) -> np.ndarray:
     "Unwrap an angle series (degrees) along time, skipping NaN frames."
     out = np.array(a, float)
+    if len(out) < 2: return out                      # one frame (a live pose): nothing to unwrap
     ok = np.isfinite(out)
     if ok.all(): return _unwrap_turns(out)
     if ok.sum() > 1: out[ok] = _unwrap_turns(out[ok])
@@ -197,10 +198,10 @@ def _point_reader(seq:PoseSequence, # the sequence to read
         return cache[name]
     return pt
 
-def joint_angles(seq:PoseSequence, # 2D or 3D, any schema with the points
-                 angles:list|None=None, # names from the table (with _l/_r); None = all available
-                ) -> pd.DataFrame: # `time` and one column per angle (deg); `attrs['skipped']`: {angle: keypoints it lacks}
-    "Joint and segment angles (deg) per frame; see the conventions table."
+def angle_columns(seq:PoseSequence, # 2D or 3D, any schema with the points
+                  angles:list|None=None, # names from the table (with _l/_r); None = all available
+                 ) -> tuple[dict, dict]: # {'time' and each angle: (T,) array}, {skipped angle: keypoints it lacks}
+    "`joint_angles` as plain arrays (a live pose each frame: the DataFrame would cost more than the angles)."
     ok, lacking, need = angle_names(seq.schema)
     if angles is not None: ok = _requested(angles, ok, lacking, seq.schema)
     unseen = _unseen(seq, ok, need)
@@ -219,8 +220,15 @@ def joint_angles(seq:PoseSequence, # 2D or 3D, any schema with the points
             hip = _lift(seq, pt('right_hip') - pt('left_hip'))
             out[a] = np.degrees(np.arcsin(np.clip((_unit(hip) * f['vertical']).sum(-1), -1, 1)))
         else: out[a] = _one_angle(seq, a, f, pt, toe)
+    return out, {a: m for a, m in lacking.items() if a not in ok} | unseen
+
+def joint_angles(seq:PoseSequence, # 2D or 3D, any schema with the points
+                 angles:list|None=None, # names from the table (with _l/_r); None = all available
+                ) -> pd.DataFrame: # `time` and one column per angle (deg); `attrs['skipped']`: {angle: keypoints it lacks}
+    "Joint and segment angles (deg) per frame; see the conventions table."
+    out, skipped = angle_columns(seq, angles)
     df = pd.DataFrame(out)
-    df.attrs['skipped'] = {a: m for a, m in lacking.items() if a not in ok} | unseen
+    df.attrs['skipped'] = skipped
     return df
 
 # %% ../nbs/05_angles.ipynb #9d426f21

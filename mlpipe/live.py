@@ -188,8 +188,8 @@ def _live_angles(self:LiveSession, xy:np.ndarray) -> dict:
     "Joint angles (deg) of one smoothed pose."
     if not np.isfinite(xy).any(): return {}
     one = PoseSequence(xy[None], np.isfinite(xy).all(-1)[None].astype(float), self.fps, self.schema)
-    a = ang.joint_angles(one).drop(columns='time', errors='ignore').iloc[0]
-    return {k: round(float(v), 1) for k, v in a.items() if np.isfinite(v)}
+    cols, _ = ang.angle_columns(one)                                # arrays: no DataFrame for one frame
+    return {k: round(float(v[0]), 1) for k, v in cols.items() if k != 'time' and np.isfinite(v[0])}
 
 # %% ../nbs/29_live.ipynb #c026
 @patch
