@@ -120,19 +120,23 @@ def _can_write_in(folder:Path) -> bool:
 
 # %% ../nbs/16a_outputs.ipynb #0bfb9294
 _TMP_MARK = '.mlpipe-tmp-'
+_PROBE_MARK = '.mlpipe-probe-'
 
 def _clean_stale(parent:Path) -> list:
-    "Remove hidden temporary folders left in `parent` by mlpipe runs that were killed (their process is gone)."
+    "Remove the hidden temporary folders and write probes left in `parent` by killed mlpipe runs (process gone)."
     gone = []
-    for q in parent.glob(f'.*{_TMP_MARK}*'):
-        try: pid = int(q.name.split(_TMP_MARK)[1].split('-')[0])
+    left = [(_TMP_MARK, q) for q in parent.glob(f'.*{_TMP_MARK}*')]
+    left += [(_PROBE_MARK, q) for q in parent.glob(f'{_PROBE_MARK}*')]
+    for mark, q in left:
+        try: pid = int(q.name.split(mark)[1].split('-')[0])
         except (IndexError, ValueError): continue
         try:  # still running: not stale
             os.kill(pid, 0)
             continue
         except ProcessLookupError: pass
         except PermissionError: continue
-        shutil.rmtree(q, ignore_errors=True)
+        if q.is_dir(): shutil.rmtree(q, ignore_errors=True)
+        else: q.unlink(missing_ok=True)                # a probe file: killed between creating and removing it
         gone.append(q.name)
     return gone
 
