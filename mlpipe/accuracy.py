@@ -225,3 +225,15 @@ def accuracy_for(angles, # an angle table (DataFrame, `time` ignored) or a list 
     s = next(iter(st.values()), None)
     return Accuracy(s.setup if s else _SETUP_ALIASES.get(setup, setup), s.method if s else method or '', st,
                     ACCURACY.attrs['source'])
+
+# %% ../nbs/13a_accuracy.ipynb #0edae9f5
+def _num(v:float) -> float|None: return None if v != v else round(float(v), 2)
+
+@patch
+def as_json(self:Accuracy) -> dict: # plain types only: what `report.json` carries
+    "Setup, method, source, and per angle its expected errors, r, views, frames and the sentence in words."
+    angles = {a: {'validated': bool(s.validated), 'error_after_offset_deg': _num(s.rmse_after_offset_deg),
+                  'error_deg': _num(s.rmse_deg), 'offset_up_to_deg': _num(s.abs_offset_deg), 'r': _num(s.r),
+                  'views': s.views, 'n_frames': int(s.n_frames), 'words': s.plain()}
+              for a, s in self.statements.items()}
+    return {'setup': self.setup, 'method': self.method, 'source': self.source, 'angles': angles}

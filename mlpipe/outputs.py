@@ -174,6 +174,7 @@ class RunSummary(Result):
     quality: dict                # pose_quality, recommendations, missing_share
     timings_s: dict              # stage -> seconds
     notes: list
+    accuracy: dict = field(default_factory=dict)   # each angle's expected error (`Accuracy.as_json`)
     extra: dict = field(default_factory=dict)      # what the caller added (`extra_summary`, the CLI's timings...)
     report: str|None = None                         # the report's path, once published
     def __repr__(self):
@@ -204,7 +205,8 @@ def _summary(a:Analysis, session_id:str, vram=None, extra:dict|None=None) -> Run
         extra['pose_model_memory'] = {'mode': vram.mode, 'peak_mb': vram.peak_mb, 'batch': vram.batch_size,
                                       'input': vram.input_shape}
     return RunSummary(session_id, list(a.warnings), _recording(a), a.signal, a.features, len(a.reps), flagged, table,
-                      a.template_source, quality, a.timings, a.notes, extra)
+                      a.template_source, quality, a.timings, a.notes,
+                      accuracy=a.accuracy.as_json() if a.accuracy is not None else {}, extra=extra)
 
 # %% ../nbs/16a_outputs.ipynb #69184829
 def session_rows(a:Analysis, # the analysis
