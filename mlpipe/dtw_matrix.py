@@ -11,7 +11,7 @@ from .core import PoseDataError, ConfigurationError
 from .dtw import as_series, dtw_distance, sakoe_chiba_window
 
 # %% auto #0
-__all__ = ['BLAS_MIN_FEATURES', 'dtw_sq_batch', 'distance_matrix', 'cross_distances', 'knn_classify', 'cluster']
+__all__ = ['BLAS_MIN_FEATURES', 'SIMD_BLOCK', 'dtw_sq_batch', 'distance_matrix', 'cross_distances', 'knn_classify', 'cluster']
 
 # %% ../nbs/07a_dtw_matrix.ipynb #c007
 BLAS_MIN_FEATURES = 36
@@ -90,6 +90,18 @@ def _numba_kernel():
     _KERNEL['k'] = pairs
     return pairs
 
+# %% ../nbs/07a_dtw_matrix.ipynb #c012b
+SIMD_BLOCK = 16
+
+def _simd_padded(X:np.ndarray, # (N, frames, F) float64
+                ) -> np.ndarray: # X, or a copy with zero features appended up to a multiple of SIMD_BLOCK
+    "`X` with zero features appended to a multiple of `SIMD_BLOCK` when 8 or more would run in the scalar loop."
+    F = X.shape[-1]
+    if F % SIMD_BLOCK < SIMD_BLOCK // 2: return X
+    out = np.zeros(X.shape[:-1] + (F + SIMD_BLOCK - F % SIMD_BLOCK,))
+    out[..., :F] = X
+    return out
+
 # %% ../nbs/07a_dtw_matrix.ipynb #c012
 def _band(radius, n, m):
     "The (lowest, highest) allowed j - i for lengths n and m (the band `dtw_distance` documents)."
@@ -100,6 +112,9 @@ def _pairs_numba(X:np.ndarray, Y:np.ndarray, ii, jj, radius, blocks:int=16, prog
     from numba import parallel_chunksize
     from tqdm.auto import tqdm
     k, band = _numba_kernel(), _band(radius, X.shape[1], Y.shape[1])
+    same = Y is X                                   # a matrix: one (padded) copy for both sides
+    X = _simd_padded(X)
+    Y = X if same else _simd_padded(Y)
     out = np.empty(len(ii))
     edges = np.linspace(0, len(ii), min(blocks, max(1, len(ii))) + 1).astype(int)
     with parallel_chunksize(8):                     # a thread slowed by a busy neighbour takes fewer chunks, not half
@@ -156,8 +171,9 @@ def distance_matrix(seqs:list, # sequences (frames, features), same feature coun
     N, method = len(S), _engine(method, len({len(s) for s in S}) == 1, S[0].shape[1])
     i, j = np.triu_indices(N, 1)
     out = np.zeros((N, N))
-    if method == 'numba': out[i, j] = _pairs_numba(np.stack(S), np.stack(S), i, j, radius, progress=progress)
-    elif method == 'blas': out[i, j] = _pairs_blas(np.stack(S), np.stack(S), i, j, radius, progress=progress)
+    X = np.stack(S) if method in ('numba', 'blas') else None         # one copy, read by both sides
+    if method == 'numba': out[i, j] = _pairs_numba(X, X, i, j, radius, progress=progress)
+    elif method == 'blas': out[i, j] = _pairs_blas(X, X, i, j, radius, progress=progress)
     else:
         from dtaidistance import dtw_ndim
         M = dtw_ndim.distance_matrix_fast(S, window=window, parallel=True, compact=False)
