@@ -30,8 +30,8 @@ def as_series(x, # a sequence: list, 1-D (frames,) or 2-D (frames, features) arr
         raise PoseDataError(f'{name} must be 1-D (frames,) or 2-D (frames, features), got shape {a.shape}')
     if a.shape[0] == 0 or a.shape[1] == 0: raise PoseDataError(f'{name} is empty (shape {a.shape})')
     flat = a.ravel()
-    if math.isfinite(flat @ flat): return np.ascontiguousarray(a)   # one dot product: NaN/inf make it non-finite
-    bad = ~np.isfinite(a)                                           # (or an overflow: then the exact check decides)
+    if math.isfinite(np.dot(flat, flat)): return np.ascontiguousarray(a)   # NaN/inf make it non-finite
+    bad = ~np.isfinite(a)                                # (or an overflow, silent in BLAS's dot: the exact check decides)
     if bad.any():
         f, c = np.argwhere(bad)[0]
         raise PoseDataError(f'{name} has NaN/inf at frame {f}, feature {c} ({bad.sum()} values): fill gaps '
@@ -102,10 +102,11 @@ def _ready(x) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _c_settings(window:int|None, psi:int|tuple|None, max_dist:float|None) -> dict:
-    "dtaidistance's C keyword arguments for these settings (none for the defaults), as `distance_fast` builds them."
+    "dtaidistance's C keyword arguments for these settings, as `distance_fast` builds them, less the defaults (0)."
     if window is None and psi is None and max_dist is None: return {}
     from dtaidistance.dtw import DTWSettings
-    return DTWSettings(window=window, psi=psi, max_dist=max_dist, use_pruning=False).c_kwargs()
+    kw = DTWSettings(window=window, psi=psi, max_dist=max_dist, use_pruning=False).c_kwargs()
+    return {k: v for k, v in kw.items() if v != 0}                 # each keyword costs the C call ~0.4 us
 
 @functools.lru_cache(maxsize=1)
 def _ndim_c():
