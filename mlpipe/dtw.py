@@ -31,7 +31,7 @@ def as_series(x, # a sequence: list, 1-D (frames,) or 2-D (frames, features) arr
     if a.shape[0] == 0 or a.shape[1] == 0: raise PoseDataError(f'{name} is empty (shape {a.shape})')
     flat = a.ravel()
     if math.isfinite(np.dot(flat, flat)): return np.ascontiguousarray(a)   # NaN/inf make it non-finite
-    bad = ~np.isfinite(a)                                # (or an overflow, silent in BLAS's dot: the exact check decides)
+    bad = ~np.isfinite(a)                               # (or an overflow, silent in BLAS's dot: this check decides)
     if bad.any():
         f, c = np.argwhere(bad)[0]
         raise PoseDataError(f'{name} has NaN/inf at frame {f}, feature {c} ({bad.sum()} values): fill gaps '
