@@ -4,6 +4,7 @@
 
 # %% ../nbs/07_dtw.ipynb #c003
 from __future__ import annotations
+import functools
 import math
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from .core import PoseDataError, ConfigurationError, Result
 from .data import PoseSequence, torso_length
 
 # %% auto #0
-__all__ = ['as_series', 'pose_features', 'sakoe_chiba_window', 'dtw_distance', 'warping_path', 'accumulated_cost',
+__all__ = ['as_series', 'pose_features', 'sakoe_chiba_window', 'relaxation', 'dtw_distance', 'warping_path', 'accumulated_cost',
            'plot_alignment', 'plot_cost_matrix', 'attribution', 'top_reasons', 'plot_attribution', 'make_template',
            'spread', 'find_occurrences', 'flag_anomalies', 'Comparison', 'compare_sequences']
 
@@ -29,8 +30,8 @@ def as_series(x, # a sequence: list, 1-D (frames,) or 2-D (frames, features) arr
         raise PoseDataError(f'{name} must be 1-D (frames,) or 2-D (frames, features), got shape {a.shape}')
     if a.shape[0] == 0 or a.shape[1] == 0: raise PoseDataError(f'{name} is empty (shape {a.shape})')
     flat = a.ravel()
-    if math.isfinite(flat @ flat): return np.ascontiguousarray(a)   # one dot product: NaN/inf make it non-finite
-    bad = ~np.isfinite(a)                                           # (or an overflow: then the exact check decides)
+    if math.isfinite(np.dot(flat, flat)): return np.ascontiguousarray(a)   # NaN/inf make it non-finite
+    bad = ~np.isfinite(a)                               # (or an overflow, silent in BLAS's dot: this check decides)
     if bad.any():
         f, c = np.argwhere(bad)[0]
         raise PoseDataError(f'{name} has NaN/inf at frame {f}, feature {c} ({bad.sum()} values): fill gaps '
@@ -77,28 +78,68 @@ def sakoe_chiba_window(radius:int|None, # Sakoe-Chiba radius in frames (None: un
         raise ConfigurationError(f'radius = {radius} must be a whole number of frames >= 0')
     return int(radius) + 1
 
+# %% ../nbs/07_dtw.ipynb #c012a
+def relaxation(psi, # frames that may be skipped: one number, or four (start of a, end of a, start of b, end of b)
+              ) -> int|tuple|None: # dtaidistance's `psi` argument (int or 4-tuple of ints)
+    "dtaidistance's `psi` for a relaxation given as one whole number of frames or four, checked to be whole and >= 0."
+    if psi is None: return None
+    vals = tuple(psi) if isinstance(psi, (tuple, list)) else (psi,)
+    try: whole = len(vals) in (1, 4) and all(not isinstance(v, bool) and v >= 0 and int(v) == v for v in vals)
+    except (TypeError, ValueError): whole = False
+    if not whole:
+        raise ConfigurationError(f'psi = {psi!r} must be a whole number of frames >= 0, or four of them')
+    return int(vals[0]) if len(vals) == 1 else tuple(int(v) for v in vals)
+
+# %% ../nbs/07_dtw.ipynb #c012e
+_F64 = np.dtype(np.float64)
+
+def _ready(x) -> bool:
+    "True when `x` can go to the C code as it is: a finite, non-empty, C-contiguous float64 2-D numpy array."
+    if type(x) is not np.ndarray or x.dtype is not _F64 or x.ndim != 2 or not x.flags.c_contiguous or not x.size:
+        return False
+    flat = x.ravel()
+    return math.isfinite(np.dot(flat, flat))                     # NaN/inf (or an overflow: `as_series` decides)
+
+@functools.lru_cache(maxsize=256)
+def _c_settings(window:int|None, psi:int|tuple|None, max_dist:float|None) -> dict:
+    "dtaidistance's C keyword arguments for these settings, as `distance_fast` builds them, less the defaults (0)."
+    if window is None and psi is None and max_dist is None: return {}
+    from dtaidistance.dtw import DTWSettings
+    kw = DTWSettings(window=window, psi=psi, max_dist=max_dist, use_pruning=False).c_kwargs()
+    return {k: v for k, v in kw.items() if v != 0}                 # each keyword costs the C call ~0.4 us
+
+@functools.lru_cache(maxsize=1)
+def _ndim_c():
+    "dtaidistance's compiled `distance_ndim` (the C function `distance_fast` ends in), looked up once."
+    try: from dtaidistance.dtw_cc import distance_ndim
+    except ImportError as e:
+        raise ConfigurationError(f'dtaidistance has no compiled C library here ({e}): reinstall it from a wheel '
+                                 f'(pip install --force-reinstall dtaidistance==2.5.1)') from e
+    return distance_ndim
+
+# %% ../nbs/07_dtw.ipynb #c012f
 def dtw_distance(a, # first sequence (frames, features)
                  b, # second sequence, same feature count
                  radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
-                 psi:int|None=None, # frames that may be skipped at the start and end
+                 psi:int|tuple|None=None, # frames that may be skipped at the start and end (one number or four)
                  max_dist:float|None=None, # stop early: inf means 'more than max_dist'
                 ) -> float:
     "DTW distance (sqrt of summed squared frame differences along the best path) between two sequences."
-    from dtaidistance import dtw_ndim
-    a, b = _pair(a, b, copy=False)                              # read only: no copy (the wrapper's cost is the check)
-    w = sakoe_chiba_window(radius)
-    return float(dtw_ndim.distance_fast(a, b, window=w, psi=psi, max_dist=max_dist, use_pruning=False))
+    if not (_ready(a) and _ready(b) and a.shape[1] == b.shape[1]):
+        a, b = _pair(a, b, copy=False)                          # convert, or say what is wrong; read only: no copy
+    kw = _c_settings(sakoe_chiba_window(radius), relaxation(psi), max_dist)
+    return float(_ndim_c()(a, b, **kw))
 
 # %% ../nbs/07_dtw.ipynb #c019
 def warping_path(a, # first sequence (frames, features)
                  b, # second sequence, same feature count
                  radius:int|None=None, # Sakoe-Chiba radius in frames (None: unconstrained)
-                 psi:int|None=None, # frames that may be skipped at the start and end
+                 psi:int|tuple|None=None, # frames that may be skipped at the start and end (one number or four)
                 ) -> np.ndarray: # (path length, 2) frame pairs (i, j)
     "Frame pairs (i, j) of the best warping path, shape (path length, 2)."
     from dtaidistance import dtw, dtw_ndim
     a, b = _pair(a, b)
-    w = sakoe_chiba_window(radius)
+    w, psi = sakoe_chiba_window(radius), relaxation(psi)
     if a.shape[1] == 1:                                   # dtaidistance's n-dim C path wants 2+ features
         return np.array(dtw.warping_path(a[:, 0], b[:, 0], window=w, psi=psi, use_c=True))
     return np.array(dtw_ndim.warping_path(a, b, window=w, psi=psi, use_c=True))

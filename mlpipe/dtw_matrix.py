@@ -4,6 +4,7 @@
 
 # %% ../nbs/07a_dtw_matrix.ipynb #c003
 from __future__ import annotations
+import os
 import numpy as np
 import pandas as pd
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +12,7 @@ from .core import PoseDataError, ConfigurationError
 from .dtw import as_series, dtw_distance, sakoe_chiba_window
 
 # %% auto #0
-__all__ = ['BLAS_MIN_FEATURES', 'dtw_sq_batch', 'distance_matrix', 'cross_distances', 'knn_classify', 'cluster']
+__all__ = ['BLAS_MIN_FEATURES', 'SIMD_BLOCK', 'dtw_sq_batch', 'distance_matrix', 'cross_distances', 'knn_classify', 'cluster']
 
 # %% ../nbs/07a_dtw_matrix.ipynb #c007
 BLAS_MIN_FEATURES = 36
@@ -51,19 +52,19 @@ def dtw_sq_batch(A:np.ndarray, # (P, n, F) float64: first sequence of each pair
 _KERNEL = {}
 
 def _numba_kernel():
-    "The compiled DTW kernel over a list of pairs, or None without numba (compiled once per process)."
+    "The compiled DTW kernel over a list of pairs (serial, GIL released), or None without numba (compiled once)."
     if 'k' in _KERNEL: return _KERNEL['k']
-    try: from numba import njit, prange
+    try: from numba import njit
     except ImportError:
         _KERNEL['k'] = None
         return None
-    @njit(parallel=True, fastmath=True, cache=False)
+    @njit(nogil=True, fastmath=True, cache=False)
     def pairs(X, Y, ii, jj, lo_off, hi_off):
         P = len(ii)
         n, F = X.shape[1], X.shape[2]
         m = Y.shape[1]
         out = np.empty(P)
-        for p in prange(P):
+        for p in range(P):
             a, b = X[ii[p]], Y[jj[p]]
             prev = np.full(m + 1, np.inf)
             cur = np.full(m + 1, np.inf)
@@ -90,22 +91,40 @@ def _numba_kernel():
     _KERNEL['k'] = pairs
     return pairs
 
+# %% ../nbs/07a_dtw_matrix.ipynb #c012b
+SIMD_BLOCK = 16
+
+def _simd_padded(X:np.ndarray, # (N, frames, F) float64
+                ) -> np.ndarray: # X, or a copy with zero features appended up to a multiple of SIMD_BLOCK
+    "`X` with zero features appended to a multiple of `SIMD_BLOCK` when 8 or more would run in the scalar loop."
+    F = X.shape[-1]
+    if F % SIMD_BLOCK < SIMD_BLOCK // 2: return X
+    out = np.zeros(X.shape[:-1] + (F + SIMD_BLOCK - F % SIMD_BLOCK,))
+    out[..., :F] = X
+    return out
+
 # %% ../nbs/07a_dtw_matrix.ipynb #c012
 def _band(radius, n, m):
     "The (lowest, highest) allowed j - i for lengths n and m (the band `dtw_distance` documents)."
     return (-n, m) if radius is None else (-radius - max(0, n - m), radius + max(0, m - n))
 
-def _pairs_numba(X:np.ndarray, Y:np.ndarray, ii, jj, radius, blocks:int=16, progress=False) -> np.ndarray:
-    "DTW of pairs (X[ii[p]], Y[jj[p]]) with the numba kernel: a few parallel regions, small dynamic chunks."
-    from numba import parallel_chunksize
+def _usable_cores() -> int:
+    "CPU cores this process may run on (its affinity mask where the OS has one)."
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
+
+def _pairs_numba(X:np.ndarray, Y:np.ndarray, ii, jj, radius, workers:int|None=None, chunk:int=8,
+                 progress=False) -> np.ndarray:
+    "DTW of pairs (X[ii[p]], Y[jj[p]]) with the numba kernel: chunks of pairs handed to threads as they free up."
     from tqdm.auto import tqdm
     k, band = _numba_kernel(), _band(radius, X.shape[1], Y.shape[1])
-    out = np.empty(len(ii))
-    edges = np.linspace(0, len(ii), min(blocks, max(1, len(ii))) + 1).astype(int)
-    with parallel_chunksize(8):                     # a thread slowed by a busy neighbour takes fewer chunks, not half
-        for a, b in tqdm(list(zip(edges[:-1], edges[1:])), disable=not progress, desc='DTW', leave=False):
-            out[a:b] = k(X, Y, ii[a:b], jj[a:b], *band)
-    return np.sqrt(out)
+    same = Y is X                                   # a matrix: one (padded) copy for both sides
+    X = _simd_padded(X)
+    Y = X if same else _simd_padded(Y)
+    starts = range(0, len(ii), chunk)
+    run = lambda s: k(X, Y, ii[s:s + chunk], jj[s:s + chunk], *band)
+    with ThreadPoolExecutor(workers or _usable_cores()) as ex:
+        parts = list(tqdm(ex.map(run, starts), total=len(starts), disable=not progress, desc='DTW', leave=False))
+    return np.sqrt(np.concatenate(parts)) if parts else np.zeros(0)
 
 # %% ../nbs/07a_dtw_matrix.ipynb #c015
 def _pairs_blas(X:np.ndarray, Y:np.ndarray, ii, jj, radius, batch_mb:float=160, workers:int=2,
@@ -156,8 +175,9 @@ def distance_matrix(seqs:list, # sequences (frames, features), same feature coun
     N, method = len(S), _engine(method, len({len(s) for s in S}) == 1, S[0].shape[1])
     i, j = np.triu_indices(N, 1)
     out = np.zeros((N, N))
-    if method == 'numba': out[i, j] = _pairs_numba(np.stack(S), np.stack(S), i, j, radius, progress=progress)
-    elif method == 'blas': out[i, j] = _pairs_blas(np.stack(S), np.stack(S), i, j, radius, progress=progress)
+    X = np.stack(S) if method in ('numba', 'blas') else None         # one copy, read by both sides
+    if method == 'numba': out[i, j] = _pairs_numba(X, X, i, j, radius, progress=progress)
+    elif method == 'blas': out[i, j] = _pairs_blas(X, X, i, j, radius, progress=progress)
     else:
         from dtaidistance import dtw_ndim
         M = dtw_ndim.distance_matrix_fast(S, window=window, parallel=True, compact=False)
