@@ -244,7 +244,24 @@ def _fast_tracker_class():
     class FastMemTracker(MemTracker):
         def reset_mod_stats(self):
             super().reset_mod_stats()
-            self._by_fqn, self._fqn_of = {}, {}
+            self._by_fqn, self._fqn_of, self._state_mem = {}, {}, {}
+        def _track_module_params_and_buffers(self, module, install_grad_hooks=True):
+            if not install_grad_hooks: return super()._track_module_params_and_buffers(module, False)
+            return (sum(self._state_bytes(p, _MemRefType.PARAM) for p in module.parameters()),
+                    sum(self._state_bytes(b, _MemRefType.BUFFER) for b in module.buffers()))
+        def _state_bytes(self, t, reftype):
+            "Bytes of a parameter or buffer: tracked as MemTracker does on the first visit, read back on later ones."
+            seen = self._state_mem.get(id(t))
+            param = reftype == _MemRefType.PARAM
+            if seen is not None and seen[0] is t and not (param and t.grad is not None): return seen[1]
+            mem = sum(w.mem_consumed for w in self._update_and_maybe_create_winfos(t, reftype))
+            if param and t.grad is not None: self._update_and_maybe_create_winfos(t.grad, _MemRefType.GRAD)
+            if param and self._param_to_grad_hook_handles.get(t, None) is None:
+                def on_grad(g): self._update_and_maybe_create_winfos(g, _MemRefType.GRAD)   # returns None: grad kept
+                self._param_to_grad_hook_handles[t] = (t.register_hook(on_grad),
+                                                       t.register_post_accumulate_grad_hook(lambda p: on_grad(p.grad)))
+            self._state_mem[id(t)] = (t, mem)
+            return mem
         def get_tracker_snapshot(self, type='current'):
             if type not in ('current', 'peak'): return super().get_tracker_snapshot(type)
             return _Snapshot({d: dict(s) for d, s in (self._curr_mem_snap if type == 'current'
@@ -286,7 +303,7 @@ def _fast_tracker_class():
 def _fast_tracker():
     "A MemTracker with the same records, made cheap (see above)."
     t = _fast_tracker_class()()
-    t._by_fqn, t._fqn_of = {}, {}
+    t._by_fqn, t._fqn_of, t._state_mem = {}, {}, {}
     return t
 
 # %% ../nbs/08a_vram_estimate.ipynb #7804f73c
