@@ -188,7 +188,7 @@ def _foreach_inplace_meta(func, *args, **kwargs):
     return None
 
 def _foreach_unary_meta(func, *args, **kwargs):
-    "A one-argument `_foreach_*` (Adam's `_foreach_sqrt`) on contiguous float meta tensors: new tensors like them."
+    "A one-argument pointwise `_foreach_*` (Adam's `_foreach_sqrt`) on contiguous float meta tensors: their likes."
     if kwargs or len(args) != 1 or not _all_meta(args) or not all(t.is_floating_point() and t.is_contiguous()
                                                                    for t in args[0]):
         return func(*args, **kwargs)
@@ -199,6 +199,11 @@ _FAST_KERNELS = {torch.ops.aten.native_batch_norm.default: _batch_norm_meta,
                  torch.ops.aten.native_batch_norm_backward.default: _batch_norm_backward_meta}
 _TORCH_KERNELS = set()
 
+def _pointwise(name:str) -> bool:
+    "torch tags the per-tensor operation `name` pointwise (`sqrt` yes; `max`, a reduction, no)."
+    op = getattr(torch.ops.aten, name, None)
+    return op is not None and 'default' in op.overloads() and torch.Tag.pointwise in op.default.tags
+
 def _fast_kernel(func):
     "The shortcut for an aten operation (called as `fast(func, *args)`), or None where torch's kernel runs."
     fast = _FAST_KERNELS.get(func)
@@ -206,7 +211,8 @@ def _fast_kernel(func):
     schema = getattr(func, '_schema', None)
     if schema is not None and schema.name.startswith('aten::_foreach_'):
         if schema.is_mutable and not schema.returns and schema.name.endswith('_'): fast = _foreach_inplace_meta
-        elif not schema.is_mutable and len(schema.arguments) == 1: fast = _foreach_unary_meta
+        elif not schema.is_mutable and len(schema.arguments) == 1 and _pointwise(schema.name[15:]):
+            fast = _foreach_unary_meta
     if fast is None: _TORCH_KERNELS.add(func)
     else: _FAST_KERNELS[func] = fast
     return fast
@@ -292,9 +298,10 @@ def _fast_tracker_class():
                 return super().__torch_dispatch__(func, types, args, kwargs)
             fast = _fast_kernel(func)
             res = fast(func, *args, **(kwargs or {})) if fast else func(*args, **(kwargs or {}))
-            if active_fake_mode() is self._fake_mode_on_entry:             # as MemTracker: not inside a nested fake mode
+            if active_fake_mode() is self._fake_mode_on_entry:             # as MemTracker: not in a nested fake mode
                 bw = self._mod_tracker.is_bw
-                ref = _MemRefType.OPT if self._in_opt else _MemRefType.TEMP if bw and not self._in_ac else _MemRefType.ACT
+                temp = _MemRefType.TEMP if bw and not self._in_ac else _MemRefType.ACT
+                ref = _MemRefType.OPT if self._in_opt else temp
                 _track_results(self, ref, res)
                 self._update_peak_stats(_ModState.PEAK_BW if bw else _ModState.PEAK_FW)
             return res
@@ -350,7 +357,7 @@ def _adam_with_state(params:list, lr:float) -> torch.optim.Adam:
 AUTOCAST_DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16, None: None}
 
 def _tracked_step(m:nn.Module, shape:tuple, train:bool, autocast:str|None, lr:float, ctx, tracker=None):
-    "One step of `m` under MemTracker (`tracker()`, default `_fast_tracker`) inside `ctx` (a FakeTensorMode or the\n    meta device): tracker, peak (MiB), device."
+    "One step of `m` under `tracker()` (a MemTracker) in `ctx` (fake mode or meta device): tracker, peak MiB, device."
     amp = AUTOCAST_DTYPES[autocast]
     with ctx:
         x = torch.empty(shape)
