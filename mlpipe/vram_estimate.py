@@ -248,6 +248,9 @@ def _fast_tracker_class():
     from torch._guards import active_fake_mode
     plain_types = (torch.Tensor, nn.Parameter)
     class FastMemTracker(MemTracker):
+        def __init__(self):
+            super().__init__()
+            self._by_fqn, self._fqn_of, self._state_mem = {}, {}, {}      # module stats by name; state tensors' bytes
         def reset_mod_stats(self):
             super().reset_mod_stats()
             self._by_fqn, self._fqn_of, self._state_mem = {}, {}, {}
@@ -309,9 +312,7 @@ def _fast_tracker_class():
 
 def _fast_tracker():
     "A MemTracker with the same records, made cheap (see above)."
-    t = _fast_tracker_class()()
-    t._by_fqn, t._fqn_of, t._state_mem = {}, {}, {}
-    return t
+    return _fast_tracker_class()()
 
 # %% ../nbs/08a_vram_estimate.ipynb #7804f73c
 _PHASES = ('Pre-Forward', 'Peak-Forward', 'Post-Forward', 'Pre-Backward', 'Peak-Backward', 'Post-Backward')
