@@ -5,6 +5,7 @@
 # %% ../nbs/08a_vram_estimate.ipynb #eed794ff
 from __future__ import annotations
 import copy
+import functools
 import logging
 import contextlib
 from dataclasses import dataclass, field
@@ -115,15 +116,106 @@ def _fake_copy(model:nn.Module, fm:FakeTensorMode) -> nn.Module:
     return m
 
 # %% ../nbs/08a_vram_estimate.ipynb #db6c0983
+def _meta_like(t:torch.Tensor) -> torch.Tensor:
+    "An empty meta tensor with the shape, strides and dtype of `t` (no storage)."
+    return torch.empty_strided(t.shape, t.stride(), dtype=t.dtype, device='meta')
+
+def _meta_memo(model:nn.Module) -> dict:
+    "deepcopy memo {id: meta tensor} for every parameter and buffer of `model` (with its gradient, if it has one)."
+    memo = {}
+    for mod in model.modules():
+        for t in [*mod._parameters.values(), *mod._buffers.values()]:
+            if t is None or id(t) in memo: continue
+            meta = _meta_like(t)
+            if isinstance(t, nn.Parameter):
+                meta = nn.Parameter(meta, requires_grad=t.requires_grad)
+                if t.grad is not None: meta.grad = _meta_like(t.grad)
+            memo[id(t)] = meta
+    return memo
+
 def _meta_copy(model:nn.Module) -> nn.Module:
     "A deep copy of `model` on the meta device (no storage, no compute), its frozen parameters turned into buffers."
-    m = copy.deepcopy(model).to('meta')
+    m = copy.deepcopy(model, _meta_memo(model)).to('meta')
     for mod in m.modules():
         for n, p in list(mod._parameters.items()):
             if p is None or p.requires_grad: continue
             del mod._parameters[n]
             mod.register_buffer(n, p.detach())
     return m
+
+# %% ../nbs/08a_vram_estimate.ipynb #a7f3c2e1
+def _dense(t:torch.Tensor) -> bool:
+    "Contiguous in the standard or the channels-last layout."
+    return t.is_contiguous() or t.is_contiguous(memory_format=torch.channels_last)
+
+def _channels(x:torch.Tensor) -> torch.Tensor:
+    "An empty float32 meta vector, one element per channel of `x` (batch norm's per-channel results)."
+    return torch.empty((x.shape[1],), dtype=torch.float32, device='meta')
+
+def _plain_meta(*ts) -> bool:
+    "All given tensors (None allowed) are float32 meta tensors."
+    return all(t is None or (t.device.type == 'meta' and t.dtype == torch.float32) for t in ts)
+
+# %% ../nbs/08a_vram_estimate.ipynb #a7f3c2e2
+def _batch_norm_meta(func, x, weight, bias, mean, var, training, momentum, eps):
+    "`native_batch_norm` on meta tensors: output like `x`, per-channel mean and inverse std (torch's kernel otherwise)."
+    stats = training or (mean is not None and var is not None)        # eval mode needs running statistics
+    if not (stats and x.dim() >= 2 and _dense(x) and _plain_meta(x, weight, bias, mean, var)):
+        return func(x, weight, bias, mean, var, training, momentum, eps)
+    return _meta_like(x), _channels(x), _channels(x)
+
+def _batch_norm_backward_meta(func, grad, x, weight, mean, var, save_mean, save_invstd, training, eps, mask):
+    "`native_batch_norm_backward` on meta tensors: input gradient like `x`, per-channel weight and bias gradients."
+    # torch's meta kernel returns an input gradient even when the mask declines it: that case is left to it
+    plain = (mask[0] and x.dim() >= 2 and _dense(x) and grad.shape == x.shape and grad.stride() == x.stride()
+             and _plain_meta(grad, x, weight))
+    if not plain: return func(grad, x, weight, mean, var, save_mean, save_invstd, training, eps, mask)
+    return _meta_like(x), _channels(x) if mask[1] else None, _channels(x) if mask[2] else None
+
+# %% ../nbs/08a_vram_estimate.ipynb #a7f3c2e3
+def _all_meta(args) -> bool:
+    "Every tensor in `args` (and in lists among them) is on the meta device."
+    for a in args:
+        ts = a if isinstance(a, (list, tuple)) else [a]
+        if any(isinstance(t, torch.Tensor) and t.device.type != 'meta' for t in ts): return False
+    return True
+
+def _foreach_inplace_meta(func, *args, **kwargs):
+    "An in-place `_foreach_*_` update on meta tensors of matching shapes: nothing to allocate, nothing returned."
+    lists = [a for a in args[1:] if isinstance(a, (list, tuple)) and a and isinstance(a[0], torch.Tensor)]
+    same = all(len(l) == len(args[0]) and all(t.shape == s.shape for t, s in zip(l, args[0])) for l in lists)
+    if not (same and _all_meta(args) and _all_meta(kwargs.values())): return func(*args, **kwargs)
+    return None
+
+def _foreach_unary_meta(func, *args, **kwargs):
+    "A one-argument pointwise `_foreach_*` (Adam's `_foreach_sqrt`) on contiguous float meta tensors: their likes."
+    if kwargs or len(args) != 1 or not _all_meta(args) or not all(t.is_floating_point() and t.is_contiguous()
+                                                                   for t in args[0]):
+        return func(*args, **kwargs)
+    return [_meta_like(t) for t in args[0]]
+
+# %% ../nbs/08a_vram_estimate.ipynb #a7f3c2e4
+_FAST_KERNELS = {torch.ops.aten.native_batch_norm.default: _batch_norm_meta,
+                 torch.ops.aten.native_batch_norm_backward.default: _batch_norm_backward_meta}
+_TORCH_KERNELS = set()
+
+def _pointwise(name:str) -> bool:
+    "torch tags the per-tensor operation `name` pointwise (`sqrt` yes; `max`, a reduction, no)."
+    op = getattr(torch.ops.aten, name, None)
+    return op is not None and 'default' in op.overloads() and torch.Tag.pointwise in op.default.tags
+
+def _fast_kernel(func):
+    "The shortcut for an aten operation (called as `fast(func, *args)`), or None where torch's kernel runs."
+    fast = _FAST_KERNELS.get(func)
+    if fast is not None or func in _TORCH_KERNELS: return fast
+    schema = getattr(func, '_schema', None)
+    if schema is not None and schema.name.startswith('aten::_foreach_'):
+        if schema.is_mutable and not schema.returns and schema.name.endswith('_'): fast = _foreach_inplace_meta
+        elif not schema.is_mutable and len(schema.arguments) == 1 and _pointwise(schema.name[15:]):
+            fast = _foreach_unary_meta
+    if fast is None: _TORCH_KERNELS.add(func)
+    else: _FAST_KERNELS[func] = fast
+    return fast
 
 # %% ../nbs/08a_vram_estimate.ipynb #caa7e9b1
 @contextlib.contextmanager
@@ -136,32 +228,91 @@ def _quiet_fake_tensor():
     finally: log.setLevel(old)
 
 # %% ../nbs/08a_vram_estimate.ipynb #b421c2f8
-def _fast_tracker():
-    "MemTracker whose per-operation peak update visits only the active modules, not every module seen so far."
-    from torch.distributed._tools.mem_tracker import MemTracker, _TOTAL_KEY
+class _Snapshot(dict):
+    "A MemTracker snapshot {device: {category: bytes}} whose deep copy copies the inner dicts (ints only)."
+    def __deepcopy__(self, memo): return _Snapshot({d: dict(s) for d, s in self.items()})
+
+def _track_results(tracker, reftype, res):
+    "Track every tensor an operation returned (a tensor, or lists/tuples/dicts of them)."
+    if isinstance(res, torch.Tensor): tracker._track(reftype, res)
+    elif isinstance(res, (list, tuple)):
+        for r in res: _track_results(tracker, reftype, r)
+    elif isinstance(res, dict):
+        for r in res.values(): _track_results(tracker, reftype, r)
+
+# %% ../nbs/08a_vram_estimate.ipynb #b7e1d0a2
+@functools.cache
+def _fast_tracker_class():
+    "MemTracker subclass with the cheaper records (built on first use: MemTracker is a private, guarded import)."
+    from torch.distributed._tools.mem_tracker import MemTracker, _TOTAL_KEY, _MemRefType, _ModState
+    from torch._guards import active_fake_mode
+    plain_types = (torch.Tensor, nn.Parameter)
     class FastMemTracker(MemTracker):
+        def __init__(self):
+            super().__init__()
+            self._by_fqn, self._fqn_of, self._state_mem = {}, {}, {}      # module stats by name; state tensors' bytes
         def reset_mod_stats(self):
             super().reset_mod_stats()
-            self._by_fqn = {}
+            self._by_fqn, self._fqn_of, self._state_mem = {}, {}, {}
+        def _track_module_params_and_buffers(self, module, install_grad_hooks=True):
+            if not install_grad_hooks: return super()._track_module_params_and_buffers(module, False)
+            return (sum(self._state_bytes(p, _MemRefType.PARAM) for p in module.parameters()),
+                    sum(self._state_bytes(b, _MemRefType.BUFFER) for b in module.buffers()))
+        def _state_bytes(self, t, reftype):
+            "Bytes of a parameter or buffer: tracked as MemTracker does on the first visit, read back on later ones."
+            seen = self._state_mem.get(id(t))
+            param = reftype == _MemRefType.PARAM
+            if seen is not None and seen[0] is t and not (param and t.grad is not None): return seen[1]
+            mem = sum(w.mem_consumed for w in self._update_and_maybe_create_winfos(t, reftype))
+            if param and t.grad is not None: self._update_and_maybe_create_winfos(t.grad, _MemRefType.GRAD)
+            if param and self._param_to_grad_hook_handles.get(t, None) is None:
+                def on_grad(g): self._update_and_maybe_create_winfos(g, _MemRefType.GRAD)   # returns None: grad kept
+                self._param_to_grad_hook_handles[t] = (t.register_hook(on_grad),
+                                                       t.register_post_accumulate_grad_hook(lambda p: on_grad(p.grad)))
+            self._state_mem[id(t)] = (t, mem)
+            return mem
+        def get_tracker_snapshot(self, type='current'):
+            if type not in ('current', 'peak'): return super().get_tracker_snapshot(type)
+            return _Snapshot({d: dict(s) for d, s in (self._curr_mem_snap if type == 'current'
+                                                       else self._peak_mem_snap).items()})
+        def _pre_fw_hook(self, module, inputs):
+            super()._pre_fw_hook(module, inputs)
+            ms = self.memory_tracking[module]
+            old = self._fqn_of.get(id(ms))
+            if old == ms.mod_fqn: return
+            if old is not None: self._by_fqn[old].remove(ms)                  # a module called under a new name
+            self._by_fqn.setdefault(ms.mod_fqn, []).append(ms)
+            self._fqn_of[id(ms)] = ms.mod_fqn
         def _update_peak_stats(self, peak_state):
             curr_snap = self._curr_mem_snap
-            if len(self._by_fqn) != len(self.memory_tracking):       # modules register lazily, on first forward
-                self._by_fqn = {}
-                for ms in self.memory_tracking.values(): self._by_fqn.setdefault(ms.mod_fqn, []).append(ms)
             for fqn in self._mod_tracker.parents:                     # same updates as MemTracker, same order of values
                 for ms in self._by_fqn.get(fqn, ()):
                     if peak_state not in ms.snapshots: continue
                     for dev, dev_snap in curr_snap.items():
                         if ms.local_peak.get(dev, 0) < dev_snap[_TOTAL_KEY]:
                             ms.local_peak[dev] = dev_snap[_TOTAL_KEY]
-                            ms.snapshots[peak_state][-1][dev] = dict(dev_snap)   # {category: bytes}: ints
+                            ms.snapshots[peak_state][-1][dev] = dict(dev_snap)
             for dev, dev_snap in curr_snap.items():
                 if self._peak_mem.get(dev, 0) < dev_snap[_TOTAL_KEY]:
                     self._peak_mem[dev] = dev_snap[_TOTAL_KEY]
                     self._peak_mem_snap[dev] = dict(dev_snap)
-    t = FastMemTracker()
-    t._by_fqn = {}
-    return t
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if func is torch.ops._c10d_functional.wait_tensor.default or any(t not in plain_types for t in types):
+                return super().__torch_dispatch__(func, types, args, kwargs)
+            fast = _fast_kernel(func)
+            res = fast(func, *args, **(kwargs or {})) if fast else func(*args, **(kwargs or {}))
+            if active_fake_mode() is self._fake_mode_on_entry:             # as MemTracker: not in a nested fake mode
+                bw = self._mod_tracker.is_bw
+                temp = _MemRefType.TEMP if bw and not self._in_ac else _MemRefType.ACT
+                ref = _MemRefType.OPT if self._in_opt else temp
+                _track_results(self, ref, res)
+                self._update_peak_stats(_ModState.PEAK_BW if bw else _ModState.PEAK_FW)
+            return res
+    return FastMemTracker
+
+def _fast_tracker():
+    "A MemTracker with the same records, made cheap (see above)."
+    return _fast_tracker_class()()
 
 # %% ../nbs/08a_vram_estimate.ipynb #7804f73c
 _PHASES = ('Pre-Forward', 'Peak-Forward', 'Post-Forward', 'Pre-Backward', 'Peak-Backward', 'Post-Backward')
@@ -198,22 +349,22 @@ def _adam_with_state(params:list, lr:float) -> torch.optim.Adam:
     "Adam with its state (step, exp_avg, exp_avg_sq) as after a first step: one tracked step is the steady one."
     # the step count is a CPU scalar, where torch's Adam keeps it for CUDA parameters (not capturable, not fused)
     opt = torch.optim.Adam(params, lr=lr, foreach=True)
-    for p in params:
-        zeros = lambda: torch.zeros_like(p, memory_format=torch.preserve_format)
-        opt.state[p] = {'step': torch.tensor(0.0, device='cpu'), 'exp_avg': zeros(), 'exp_avg_sq': zeros()}
+    for p in params:                      # like zeros_like(p): an empty tensor is as large, and cheap on meta tensors
+        like = lambda: p.new_empty_strided(p.shape, p.stride()) if p.is_contiguous() else torch.zeros_like(p)
+        opt.state[p] = {'step': torch.tensor(0.0, device='cpu'), 'exp_avg': like(), 'exp_avg_sq': like()}
     return opt
 
 # %% ../nbs/08a_vram_estimate.ipynb #e5e3302c
 AUTOCAST_DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16, None: None}
 
-def _tracked_step(m:nn.Module, shape:tuple, train:bool, autocast:str|None, lr:float, ctx):
-    "One step of `m` under MemTracker inside `ctx` (a FakeTensorMode, or the meta device): tracker, peak (MiB), device."
+def _tracked_step(m:nn.Module, shape:tuple, train:bool, autocast:str|None, lr:float, ctx, tracker=None):
+    "One step of `m` under `tracker()` (a MemTracker) in `ctx` (fake mode or meta device): tracker, peak MiB, device."
     amp = AUTOCAST_DTYPES[autocast]
     with ctx:
         x = torch.empty(shape)
         params = [p for p in m.parameters() if p.requires_grad]
         opt = _adam_with_state(params, lr) if train else None
-        mt = _fast_tracker()
+        mt = (tracker or _fast_tracker)()
         mt.track_external(m, *([opt] if opt else []))
         with mt:                                             # one step: the optimizer state already exists
             with torch.autocast('cpu', dtype=amp, enabled=amp is not None), torch.set_grad_enabled(train):
