@@ -12,10 +12,11 @@ cannot see, a corrupt file, an empty file, a clip too short to analyse).
    medians and totals of both sides, and the CPU seconds of each side (the plain loop: this process; the engine: this
    process's client and scheduler, the nanny and the worker, every thread). The goal's figure is printed on one line,
    `ENGINE OVERHEAD per video at 1 worker`: the median over the real videos of (interval between consecutive results)
-   / (the plain loop's time for the same video). Worker RSS is sampled every second; `WORKER MEMORY` fits a straight
-   line to the second half of the samples after warm-up and calls the worker flat when the fitted change over that
-   half is under 5 % of its level (a task's own frames and figures make single samples swing by about 10 %; a growth
-   per task, however small, shows as a slope).
+   / (the plain loop's time for the same video). Worker RSS is sampled every 0.5 s; `WORKER MEMORY` takes its floor
+   (the minimum of each 10 s: the level between tasks, once a task's frames, graph and figures are freed; single
+   samples inside a task swing by 50-130 MB), fits a straight line to the second half of the run after warm-up, and
+   calls the worker flat when the fitted change over that half is under 5 % of its level: a growth per task, however
+   small, shows as a slope.
 2. Throughput: `run_batch(workers=2)` on the whole corpus as a user runs it (cluster start included).
 3. The scheduler's per-task overhead: `--tiny` no-op tasks through submit + as_completed.
 """
@@ -113,20 +114,22 @@ class MemorySampler(threading.Thread):
                               'max_mb': g.rss_mb.max()})
         s = d.groupby('pid').apply(quarters, include_groups=False)
         return s.assign(change_pct=100 * (s.last_quarter_mb / s.first_quarter_mb - 1))
-    def flatness(self, after_s:float, videos:int) -> str:
-        "Per worker: the straight-line fit of RSS over the second half of the samples after `after_s`, as a line."
+    def flatness(self, after_s:float, videos:int, bin_s:float=10.0) -> str:
+        "Per worker: a straight line fitted to RSS's floor (minimum per `bin_s`) over the second half after `after_s`."
         d = pd.DataFrame(self.rows, columns=['t_s', 'pid', 'rss_mb'])
         d = d[(d.groupby('pid').rss_mb.transform('max') > 200) & (d.t_s >= after_s)]
         lines = []
         for pid, g in d.groupby('pid'):
-            h = g.sort_values('t_s').iloc[len(g) // 2:]
+            floor = g.groupby(((g.t_s - after_s) // bin_s)).agg(t_s=('t_s', 'mean'), rss_mb=('rss_mb', 'min'))
+            h = floor.iloc[len(floor) // 2:]
             slope = np.polyfit(h.t_s, h.rss_mb, 1)[0]                       # MB per second
             change_mb, level = slope * (h.t_s.iloc[-1] - h.t_s.iloc[0]), h.rss_mb.median()
             per100 = change_mb / (videos / 2) * 100
             ok = abs(change_mb) < 0.05 * level
-            lines.append(f'WORKER MEMORY (pid {pid}): second half of the run, {len(h)} samples around {level:.0f} MB: '
-                         f'fitted change {change_mb:+.1f} MB ({100 * change_mb / level:+.1f} %, {per100:+.1f} MB per 100 '
-                         f'videos); flat (|change| < 5 % of the level): {"YES" if ok else "NO"}')
+            lines.append(f'WORKER MEMORY (pid {pid}): floor of RSS (minimum per {bin_s:.0f} s) over the second half of the '
+                         f'run, {len(h)} bins around {level:.0f} MB: fitted change {change_mb:+.1f} MB '
+                         f'({100 * change_mb / level:+.1f} %, about {per100:+.1f} MB per 100 videos); flat (|change| < 5 % '
+                         f'of the level): {"YES" if ok else "NO"}')
         return '\n'.join(lines)
 
 def cpu_s(procs:list) -> float:
@@ -264,7 +267,7 @@ def main():
         corpus.to_csv(listing, index=False)
     print(f'corpus: {len(corpus)} videos {corpus.kind.value_counts().to_dict()} ({a.frames}-frame real cuts; cam01/02 at '
           f'320 px, sports2d at 480 px) ready in {time.perf_counter() - t:.1f} s in {folder}', flush=True)
-    mem = MemorySampler()
+    mem = MemorySampler(every_s=0.5)
     mem.start()
     d, fixed = overhead(corpus, work, a.rounds, mem)
     mem.stop.set()
@@ -274,13 +277,14 @@ def main():
     print(mem.flatness(mem.mark, len(corpus)))
     print(f'load average {os.getloadavg()}', flush=True)
     if not a.skip_two:
-        mem2 = MemorySampler()
+        mem2 = MemorySampler(every_s=0.5)
         mem2.start()
         res = throughput(corpus, work, 2)
         mem2.stop.set()
         mem2.join()
         print(f'\n== run_batch, 2 workers, from scratch ==\n{ {k: round(v, 2) if isinstance(v, float) else v for k, v in res.items()} }')
         print(f'worker memory (2 workers):\n{mem2.summary().round(1).to_string()}')
+        print(mem2.flatness(60.0, len(corpus)))
         print(f'load average {os.getloadavg()}', flush=True)
     if a.tiny: print('\nscheduler overhead:', tiny_tasks(a.tiny))
     print(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC; uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")

@@ -33,7 +33,7 @@ def cap_threads(n:int=1, # threads OpenCV, BLAS/OpenMP and torch may use in this
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3                  # glibc's mallopt parameters (malloc.h)
 
 def steady_heap(mmap_threshold_mb:int=32, # blocks above this are mmapped; 32 MiB is glibc's ceiling on 64-bit
-                trim_threshold_mb:int=64, # free memory kept at the heap's top before glibc returns it by itself
+                trim_threshold_mb:int=16, # free memory kept at a heap's top before glibc returns it by itself
                ) -> bool: # True when glibc took both settings; False elsewhere (another C library)
     "Reuse frame-sized heap blocks from frame to frame, whatever `MALLOC_*` variables the process was started with."
     import ctypes
