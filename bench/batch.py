@@ -122,6 +122,9 @@ class MemorySampler(threading.Thread):
         for pid, g in d.groupby('pid'):
             floor = g.groupby(((g.t_s - after_s) // bin_s)).agg(t_s=('t_s', 'mean'), rss_mb=('rss_mb', 'min'))
             h = floor.iloc[len(floor) // 2:]
+            if len(h) < 4:
+                lines.append(f'WORKER MEMORY (pid {pid}): {len(h)} bins of {bin_s:.0f} s in the second half: too short to judge')
+                continue
             slope = np.polyfit(h.t_s, h.rss_mb, 1)[0]                       # MB per second
             change_mb, level = slope * (h.t_s.iloc[-1] - h.t_s.iloc[0]), h.rss_mb.median()
             per100 = change_mb / (videos / 2) * 100
@@ -273,7 +276,7 @@ def main():
     mem.stop.set()
     mem.join()
     report_overhead(d, fixed)
-    print(f'worker memory over part 1 (after warm-up):\n{mem.summary(mem.mark).round(1).to_string()}')
+    print(f'worker memory over part 1 (after warm-up; raw samples, in-task peaks included):\n{mem.summary(mem.mark).round(1).to_string()}')
     print(mem.flatness(mem.mark, len(corpus)))
     print(f'load average {os.getloadavg()}', flush=True)
     if not a.skip_two:
@@ -284,7 +287,7 @@ def main():
         mem2.join()
         print(f'\n== run_batch, 2 workers, from scratch ==\n{ {k: round(v, 2) if isinstance(v, float) else v for k, v in res.items()} }')
         print(f'worker memory (2 workers):\n{mem2.summary().round(1).to_string()}')
-        print(mem2.flatness(60.0, len(corpus)))
+        print(mem2.flatness(0.25 * (time.time() - mem2.t0), len(corpus)))
         print(f'load average {os.getloadavg()}', flush=True)
     if a.tiny: print('\nscheduler overhead:', tiny_tasks(a.tiny))
     print(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC; uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
