@@ -215,9 +215,6 @@ def _plan(man:BatchManifest, jobs:list, settings:dict, backend:str, exercise:str
     hashes = man.content_hashes(jobs, progress)
     keys = [video_key(h, shash, mver, j) for h, j in zip(hashes, jobs)]
     return (keys, *man.plan(jobs, keys, hashes, shash, mver, max_attempts, retry_failed))
-    "One task per (job, key) of `todo`, each writing into OUT/videos/<stem>-<key>: {future: (job, key)}."
-    return {client.submit(process_video, j, k, out / 'videos' / f'{Path(j.path).stem}-{k[:10]}', backend, exercise,
-                          settings, threads, trace_dir, key=f'mlpipe-video-{k}', pure=False): (j, k) for j, k in todo}
 
 # %% ../nbs/32_batch.ipynb #065ac666
 def _submit(client, todo:list, out:Path, backend:str, exercise:str, settings:dict, threads:int, trace_dir) -> dict:
