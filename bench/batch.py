@@ -9,7 +9,14 @@ cannot see, a corrupt file, an empty file, a clip too short to analyse).
    through the plain loop (in this process, OpenCV/BLAS capped to the worker's 1 thread, storing into a results
    database as the client does) and through `run_batch` on that worker, alternating which goes first. Per video: the
    plain loop's time, the task's time inside the worker, and the engine's interval between consecutive results;
-   medians and totals of both sides. Worker RSS is sampled every second.
+   medians and totals of both sides, and the CPU seconds of each side (the plain loop: this process; the engine: this
+   process's client and scheduler, the nanny and the worker, every thread). The goal's figure is printed on one line,
+   `ENGINE OVERHEAD per video at 1 worker`: the median over the real videos of (interval between consecutive results)
+   / (the plain loop's time for the same video). Worker RSS is sampled every 0.5 s; `WORKER MEMORY` takes its floor
+   (the minimum of each 10 s: the level between tasks, once a task's frames, graph and figures are freed; single
+   samples inside a task swing by 50-130 MB), fits a straight line to the second half of the run after warm-up, and
+   calls the worker flat when the fitted change over that half is under 5 % of its level: a growth per task, however
+   small, shows as a slope.
 2. Throughput: `run_batch(workers=2)` on the whole corpus as a user runs it (cluster start included).
 3. The scheduler's per-task overhead: `--tiny` no-op tasks through submit + as_completed.
 """
@@ -107,11 +114,42 @@ class MemorySampler(threading.Thread):
                               'max_mb': g.rss_mb.max()})
         s = d.groupby('pid').apply(quarters, include_groups=False)
         return s.assign(change_pct=100 * (s.last_quarter_mb / s.first_quarter_mb - 1))
+    def flatness(self, after_s:float, videos:int, bin_s:float=10.0) -> str:
+        "Per worker: a straight line fitted to RSS's floor (minimum per `bin_s`) over the second half after `after_s`."
+        d = pd.DataFrame(self.rows, columns=['t_s', 'pid', 'rss_mb'])
+        d = d[(d.groupby('pid').rss_mb.transform('max') > 200) & (d.t_s >= after_s)]
+        lines = []
+        for pid, g in d.groupby('pid'):
+            floor = g.groupby(((g.t_s - after_s) // bin_s)).agg(t_s=('t_s', 'mean'), rss_mb=('rss_mb', 'min'))
+            h = floor.iloc[len(floor) // 2:]
+            if len(h) < 4:
+                lines.append(f'WORKER MEMORY (pid {pid}): {len(h)} bins of {bin_s:.0f} s in the second half: too short to judge')
+                continue
+            slope = np.polyfit(h.t_s, h.rss_mb, 1)[0]                       # MB per second
+            change_mb, level = slope * (h.t_s.iloc[-1] - h.t_s.iloc[0]), h.rss_mb.median()
+            per100 = change_mb / (videos / 2) * 100
+            ok = abs(change_mb) < 0.05 * level
+            lines.append(f'WORKER MEMORY (pid {pid}): floor of RSS (minimum per {bin_s:.0f} s) over the second half of the '
+                         f'run, {len(h)} bins around {level:.0f} MB: fitted change {change_mb:+.1f} MB '
+                         f'({100 * change_mb / level:+.1f} %, about {per100:+.1f} MB per 100 videos); flat (|change| < 5 % '
+                         f'of the level): {"YES" if ok else "NO"}')
+        return '\n'.join(lines)
+
+def cpu_s(procs:list) -> float:
+    "User + system CPU seconds of these processes (all their threads), those still alive."
+    import psutil
+    total = 0.0
+    for p in procs:
+        try: total += sum(p.cpu_times()[:2])
+        except psutil.Error: pass
+    return total
 
 def overhead(corpus:pd.DataFrame, work:Path, rounds:int, mem:MemorySampler) -> pd.DataFrame:
     "Part 1: the plain loop and run_batch on one warm worker, chunk by chunk, alternating which goes first."
+    import psutil
     from mlpipe.batch import batch_client, run_batch, cap_threads
     cap_threads(1)
+    me = psutil.Process()
     warm = corpus[corpus.kind == 'real'].path.iloc[0]
     t = time.perf_counter()
     with batch_client(workers=1, dashboard_address='127.0.0.1:0') as client:
@@ -124,18 +162,22 @@ def overhead(corpus:pd.DataFrame, work:Path, rounds:int, mem:MemorySampler) -> p
         print(f'1-worker LocalCluster started in {start_s:.1f} s; first task (imports, first graph) {warm_batch_s:.1f} s '
               f'through run_batch, {warm_plain_s:.1f} s in the plain loop (this process had imported mlpipe.batch)')
         mem.mark = time.time() - mem.t0
-        rows = []
+        engine = [me] + me.children(recursive=True)     # client + scheduler (this process), nanny, worker
+        rows, cpu = [], {'plain': 0.0, 'batch': 0.0}
         for i, chunk in enumerate(np.array_split(corpus.sample(frac=1, random_state=1), rounds)):
             for side in (('plain', 'batch') if i % 2 == 0 else ('batch', 'plain')):
+                c0 = cpu_s([me] if side == 'plain' else engine)
                 if side == 'plain':
                     for v, kind in chunk.itertuples(index=False):
                         s, err, det = plain_one(v, work / 'plain', work / 'plain.sqlite')
                         rows.append({'round': i, 'video': v.name, 'kind': kind, 'plain_s': s, 'plain_error': err,
                                      'plain_detect_s': det})
+                    cpu['plain'] += cpu_s([me]) - c0
                     continue
                 t = time.perf_counter()
                 r = run_batch(list(chunk.path), work / 'batch1', scheduler=addr, corpus=False, progress=False)
                 wall = time.perf_counter() - t
+                cpu['batch'] += cpu_s(engine) - c0
                 tb = r.table.sort_values('finished')
                 gaps = np.diff(np.r_[tb.started.min(), tb.finished.to_numpy()])
                 cols = ['path', 'task_s', 'detect_s', 'status', 'error']
@@ -146,7 +188,8 @@ def overhead(corpus:pd.DataFrame, work:Path, rounds:int, mem:MemorySampler) -> p
     d = pd.DataFrame(rows)
     bcols = ['video', 'task_s', 'interval_s', 'status', 'error', 'chunk_wall_s', 'chunk_n', 'detect_s']
     plain, batch = d[d.plain_s.notna()].drop(columns=bcols[1:]), d[d.task_s.notna()][bcols]
-    return plain.merge(batch, on='video'), {'start_s': start_s, 'warm_batch_s': warm_batch_s, 'warm_plain_s': warm_plain_s}
+    return plain.merge(batch, on='video'), {'start_s': start_s, 'warm_batch_s': warm_batch_s, 'warm_plain_s': warm_plain_s,
+                                            'cpu_plain_s': cpu['plain'], 'cpu_batch_s': cpu['batch']}
 
 def report_overhead(d:pd.DataFrame, fixed:dict):
     walls = d.groupby('round').chunk_wall_s.first()
@@ -169,9 +212,16 @@ def report_overhead(d:pd.DataFrame, fixed:dict):
     d = full
     print(f"fixed per run_batch call (client connect, hashing, planning, notes): {fixed_chunk:.2f} s; cluster start "
           f"{fixed['start_s']:.1f} s, first task {fixed['warm_batch_s']:.1f} s (plain loop's first {fixed['warm_plain_s']:.1f} s)")
+    print(f"CPU over all {len(d)} videos: plain loop {fixed['cpu_plain_s']:.1f} s (this process); engine "
+          f"{fixed['cpu_batch_s']:.1f} s (client + scheduler, nanny, worker: every thread)")
     print('outcomes:', d.groupby(['kind', 'status']).size().to_dict())
     print('same outcome on both sides:', bool(((d.plain_error.isna()) == (d.status == 'done')).all()))
     print('failures:', d[d.status != 'done'].error.str.slice(0, 70).value_counts().to_dict())
+    paired = ratio.median()
+    print(f"\nENGINE OVERHEAD per video at 1 worker: {paired:.3f}x the plain loop (median over {len(ratio)} real videos of "
+          f"interval between results / plain loop time, paired); totals {tot_batch / tot_plain:.3f}x; CPU "
+          f"{fixed['cpu_batch_s'] / fixed['cpu_plain_s']:.3f}x; goal <= 1.10: {'MET' if paired <= 1.10 else 'NOT MET'} "
+          f"(load {os.getloadavg()[0]:.1f})")
 
 def throughput(corpus:pd.DataFrame, work:Path, workers:int) -> dict:
     "Part 2: run_batch as a user runs it (LocalCluster started, corpus written at the end)."
@@ -220,22 +270,24 @@ def main():
         corpus.to_csv(listing, index=False)
     print(f'corpus: {len(corpus)} videos {corpus.kind.value_counts().to_dict()} ({a.frames}-frame real cuts; cam01/02 at '
           f'320 px, sports2d at 480 px) ready in {time.perf_counter() - t:.1f} s in {folder}', flush=True)
-    mem = MemorySampler()
+    mem = MemorySampler(every_s=0.5)
     mem.start()
     d, fixed = overhead(corpus, work, a.rounds, mem)
     mem.stop.set()
     mem.join()
     report_overhead(d, fixed)
-    print(f'worker memory over part 1 (after warm-up):\n{mem.summary(mem.mark).round(1).to_string()}')
+    print(f'worker memory over part 1 (after warm-up; raw samples, in-task peaks included):\n{mem.summary(mem.mark).round(1).to_string()}')
+    print(mem.flatness(mem.mark, len(corpus)))
     print(f'load average {os.getloadavg()}', flush=True)
     if not a.skip_two:
-        mem2 = MemorySampler()
+        mem2 = MemorySampler(every_s=0.5)
         mem2.start()
         res = throughput(corpus, work, 2)
         mem2.stop.set()
         mem2.join()
         print(f'\n== run_batch, 2 workers, from scratch ==\n{ {k: round(v, 2) if isinstance(v, float) else v for k, v in res.items()} }')
         print(f'worker memory (2 workers):\n{mem2.summary().round(1).to_string()}')
+        print(mem2.flatness(0.25 * (time.time() - mem2.t0), len(corpus)))
         print(f'load average {os.getloadavg()}', flush=True)
     if a.tiny: print('\nscheduler overhead:', tiny_tasks(a.tiny))
     print(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC; uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")

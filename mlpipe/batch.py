@@ -13,8 +13,9 @@ from .manifest import VideoJob, VideoResult, BatchManifest, read_inputs, setting
 from .corpus import write_corpus, corpus_report
 
 # %% auto #0
-__all__ = ['THREAD_VARS', 'cap_threads', 'session_row', 'process_video', 'default_workers', 'batch_client', 'BatchRun',
-           'run_batch', 'add_batch_command', 'batch_main', 'make_clip']
+__all__ = ['THREAD_VARS', 'M_TRIM_THRESHOLD', 'M_MMAP_THRESHOLD', 'WORKER_CONFIG', 'cap_threads', 'steady_heap', 'session_row',
+           'process_video', 'default_workers', 'batch_client', 'BatchRun', 'run_batch', 'add_batch_command',
+           'batch_main', 'make_clip']
 
 # %% ../nbs/32_batch.ipynb #5b343968
 THREAD_VARS = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMEXPR_NUM_THREADS',
@@ -27,6 +28,20 @@ def cap_threads(n:int=1, # threads OpenCV, BLAS/OpenMP and torch may use in this
     for v in THREAD_VARS: os.environ[v] = str(n)
     cv2.setNumThreads(n)
     if 'torch' in sys.modules: sys.modules['torch'].set_num_threads(n)
+
+# %% ../nbs/32_batch.ipynb #b7e1a002
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3                  # glibc's mallopt parameters (malloc.h)
+
+def steady_heap(mmap_threshold_mb:int=32, # blocks above this are mmapped; 32 MiB is glibc's ceiling on 64-bit
+                trim_threshold_mb:int=16, # free memory kept at a heap's top before glibc returns it by itself
+               ) -> bool: # True when glibc took both settings; False elsewhere (another C library)
+    "Reuse frame-sized heap blocks from frame to frame, whatever `MALLOC_*` variables the process was started with."
+    import ctypes
+    mallopt = getattr(ctypes.CDLL(None), 'mallopt', None)
+    if mallopt is None: return False
+    return bool(mallopt(M_MMAP_THRESHOLD, mmap_threshold_mb * 2**20)) & bool(mallopt(M_TRIM_THRESHOLD,
+                                                                                    trim_threshold_mb * 2**20))
+
 
 # %% ../nbs/32_batch.ipynb #8cab51ca
 def session_row(a, # an `Analysis` of `mlpipe.pipeline`
@@ -73,6 +88,7 @@ def process_video(job:VideoJob, # the video and what the manifest says about it
     res = VideoResult(key, job.path, worker=f'{socket.gethostname()}:{os.getpid()}', started=time.time())
     if backend == 'yolo': import torch
     cap_threads(threads)
+    steady_heap()                                   # frame buffers reused, not mapped afresh
     if trace_dir: (Path(trace_dir) / f'{key}.{os.getpid()}').touch()
     try: _analyse_into(res, job, Path(folder), backend, exercise, settings)
     except MlpipeError as e: res.error = str(e)
@@ -88,6 +104,9 @@ def default_workers() -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
     return max(1, min(cpus, int(psutil.virtual_memory().total / 2**31)))
 
+WORKER_CONFIG = {'distributed.worker.profile.enabled': False,   # a stack sample every 10 ms, kept for an hour
+                 'distributed.admin.tick.interval': '1s'}         # the event loop's 20 ms liveness tick
+
 @contextlib.contextmanager
 def batch_client(workers:int|None=None, # LocalCluster worker processes; None: `default_workers()`
                  scheduler:str|None=None, # 'tcp://host:8786' of a running cluster; None: start a LocalCluster
@@ -96,6 +115,7 @@ def batch_client(workers:int|None=None, # LocalCluster worker processes; None: `
                  timeout_s:float=30, # how long to wait for a running scheduler
                 ):
     "A Dask client on the user's cluster or on a new LocalCluster (one thread per worker process), closed on exit."
+    import dask
     from distributed import Client, LocalCluster
     if scheduler:
         try: client = Client(scheduler, timeout=timeout_s)
@@ -106,8 +126,9 @@ def batch_client(workers:int|None=None, # LocalCluster worker processes; None: `
         return
     if workers is not None and workers < 1: raise MlpipeError(f'--workers {workers}: must be >= 1')
     env = {v: str(threads) for v in THREAD_VARS} | {'OPENCV_FFMPEG_LOGLEVEL': '-8'}   # no FFmpeg lines on a bad file
-    cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                           dashboard_address=dashboard_address, silence_logs=logging.ERROR, env=env)
+    with dask.config.set(WORKER_CONFIG):                         # the nanny hands its config to the worker
+        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                               dashboard_address=dashboard_address, silence_logs=logging.ERROR, env=env)
     try:
         with Client(cluster) as client: yield client
     finally: cluster.close()
@@ -194,9 +215,6 @@ def _plan(man:BatchManifest, jobs:list, settings:dict, backend:str, exercise:str
     hashes = man.content_hashes(jobs, progress)
     keys = [video_key(h, shash, mver, j) for h, j in zip(hashes, jobs)]
     return (keys, *man.plan(jobs, keys, hashes, shash, mver, max_attempts, retry_failed))
-    "One task per (job, key) of `todo`, each writing into OUT/videos/<stem>-<key>: {future: (job, key)}."
-    return {client.submit(process_video, j, k, out / 'videos' / f'{Path(j.path).stem}-{k[:10]}', backend, exercise,
-                          settings, threads, trace_dir, key=f'mlpipe-video-{k}', pure=False): (j, k) for j, k in todo}
 
 # %% ../nbs/32_batch.ipynb #065ac666
 def _submit(client, todo:list, out:Path, backend:str, exercise:str, settings:dict, threads:int, trace_dir) -> dict:
