@@ -4,7 +4,7 @@
 
 # %% ../nbs/29b_serve_socket.ipynb #c003
 from __future__ import annotations
-import asyncio, contextlib, os, threading, time
+import asyncio, contextlib, gc, os, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from collections import deque
 from pathlib import Path
@@ -64,11 +64,13 @@ def finish_connection(conn:Connection, # a session whose socket loop has ended
 def end_session(conn:Connection, # a session whose socket loop has ended
                 cfg:ServeConfig, # where results go
                ) -> dict: # the summary
-    "Release the session's detector, then analyse and store the session (in a worker thread)."
+    "Release the session's detector, analyse and store the session, free its memory (in a worker thread)."
     conn.release_detector()
     try:
         with conn.seg_lock: return finish_connection(conn, cfg)          # after a segmentation still running
-    finally: release_memory()
+    finally:
+        gc.collect()                                            # the session's cycles freed now, not at some later collection
+        release_memory()
 
 # %% ../nbs/29b_serve_socket.ipynb #c012
 def release_memory() -> bool: # True when the C heap gave memory back to the system
