@@ -85,7 +85,8 @@ def free_port() -> int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 
-def start_server(port:int, work:Path, backend:str, workers:int, detect_slots:int|None=None, segment_nice:int|None=None) -> subprocess.Popen:
+def start_server(port:int, work:Path, backend:str, workers:int, detect_slots:int|None=None, segment_nice:int|None=None,
+                 keep_detectors:int|None=None, malloc_arenas:int|None=None) -> subprocess.Popen:
     "`mlpipe serve` (the CLI's own entry point) in a child process; output in work/server.log; waits for /health."
     env = os.environ | {'PYTHONPATH': os.pathsep.join([str(ROOT)] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p])}
     log = open(work / 'server.log', 'w')
@@ -93,7 +94,9 @@ def start_server(port:int, work:Path, backend:str, workers:int, detect_slots:int
                              '--host', '127.0.0.1', '--port', str(port), '--backend', backend, '--workers', str(workers),
                              '--results-dir', str(work / 'live'), '--db', str(work / 'results.sqlite')]
                             + ([] if detect_slots is None else ['--detect-slots', str(detect_slots)])
-                            + ([] if segment_nice is None else ['--segment-nice', str(segment_nice)]),
+                            + ([] if segment_nice is None else ['--segment-nice', str(segment_nice)])
+                            + ([] if keep_detectors is None else ['--keep-detectors', str(keep_detectors)])
+                            + ([] if malloc_arenas is None else ['--malloc-arenas', str(malloc_arenas)]),
                             stdout=log, stderr=subprocess.STDOUT, cwd=work, env=env)
     log.close()
     t_end = time.monotonic() + 60
@@ -145,12 +148,13 @@ def rss_mib(pid:int) -> float:
 
 # ---------------------------------------------------------------- one client
 async def run_client(port:int, mode:str, fps:float, duration:float, jpegs:list, bodies:list, offset:int,
-                     drain_s:float, finish_timeout:float) -> dict:
+                     drain_s:float, finish_timeout:float, rss_pid:int|None=None, warm_replies:int=10) -> dict:
     "One WebSocket session: send at `fps` for `duration` s, then stop; per-reply latency (ms) matched by timestamp."
     url = f'ws://127.0.0.1:{port}/ws?mode={mode}&fps={fps:g}'
     r = {'mode': mode, 'sent': 0, 'replied': 0, 'errors': 0, 'reps': 0, 'server_dropped': 0, 'lat_ms': [], 'server_ms': [],
          'first_error': None, 'summary': None, 'connect_s': None, 'finish_s': None, 'first_send': None, 'last_reply': None,
-         'extra_sent': 0, 'extra_replied': 0, 'newest_reply_t': -1.0}
+         'extra_sent': 0, 'extra_replied': 0, 'newest_reply_t': -1.0, 'opened': time.perf_counter(), 'rss_warm': None,
+         'parts_ms': []}
     t_last = [math.inf]                                            # timestamp of the last measured frame, once known
     sent_at = {}
     t_conn = time.perf_counter()
@@ -170,7 +174,11 @@ async def run_client(port:int, mode:str, fps:float, duration:float, jpegs:list, 
                     if m['t'] > t_last[0]: r['extra_replied'] += 1     # a frame sent while draining: not measured
                     elif t0 is not None:
                         r['lat_ms'].append(1000 * (now - t0)); r['server_ms'].append(m['server_ms'])
+                        st = m.get('stages_ms') or {}
+                        r['parts_ms'].append([1000 * (now - t0), m.get('wait_ms', np.nan), st.get('decode', np.nan),
+                                              st.get('pose', np.nan), st.get('analysis', np.nan), m['server_ms']])
                         r['replied'] += 1; r['last_reply'] = now
+                        if rss_pid is not None and r['replied'] == warm_replies: r['rss_warm'] = rss_mib(rss_pid)
                     r['server_dropped'] = m['dropped']; r['reps'] = m['reps']
                 elif m['type'] == 'reps': r['reps'] = m['reps']
                 elif m['type'] == 'error':
@@ -230,6 +238,24 @@ def q(v, p):
     return float(np.percentile(v, p)) if len(v) else float('nan')
 
 
+PARTS = ('wait', 'decode', 'pose', 'analysis', 'outside')
+
+def tail_parts(clients:list, p:float=95) -> dict:
+    """What a reply's latency is made of, per frame: the server's wait for a detection slot, decode, pose, analysis (from the
+    reply's own `wait_ms` and `stages_ms`), and the rest, outside those stages (socket, event loop, JSON, the client).
+    Means over the replies at or above the p-th latency percentile ('tail') and over those between p45 and p55 ('median')."""
+    a = np.concatenate([np.array(c['parts_ms'], float).reshape(-1, 6) for c in clients]) if clients else np.zeros((0, 6))
+    if len(a) < 20: return {}
+    lat = a[:, 0]
+    parts = np.column_stack([a[:, 1:5], lat - a[:, 1] - a[:, 5]])
+    tail = lat >= np.percentile(lat, p)
+    mid = (lat >= np.percentile(lat, 45)) & (lat <= np.percentile(lat, 55))
+    out = {}
+    for name, sel in (('tail', tail), ('median', mid)):
+        out[name] = {'n': int(sel.sum()), 'latency': float(lat[sel].mean())} | {k: float(np.nanmean(parts[sel, i])) for i, k in enumerate(PARTS)}
+    return out
+
+
 def summarize(mode:str, n:int, clients:list, m0:dict, m1:dict, rss0:float, rss1:float) -> dict:
     "One row of the table: latency percentiles, throughput, drops (client and server side), server stage means."
     lat = np.concatenate([np.array(c['lat_ms'], float) for c in clients]) if clients else np.array([])
@@ -253,7 +279,7 @@ def summarize(mode:str, n:int, clients:list, m0:dict, m1:dict, rss0:float, rss1:
             'connect s (max)': max((c['connect_s'] or 0) for c in clients) if clients else float('nan'),
             'finish s (max)': max([c['finish_s'] for c in clients if c['finish_s'] is not None], default=float('nan')),
             'reps (per client)': [c['reps'] for c in clients], 'rss MiB before': rss0, 'rss MiB after': rss1,
-            'client errors': [c['first_error'] for c in clients if c['first_error']]}
+            'client errors': [c['first_error'] for c in clients if c['first_error']], 'parts': tail_parts(clients)}
 
 
 async def run_phase(base:str, port:int, pid:int, mode:str, n:int, a, jpegs:list, bodies:list) -> dict:
@@ -280,8 +306,28 @@ async def soak_client(port:int, a, jpegs:list, bodies:list, offset:int, t_end:fl
     "Sessions of `session_s` back to back until t_end (one session when session_s is 0)."
     while (left := t_end - time.perf_counter()) > 1:
         d = left if a.session_s <= 0 else min(left, a.session_s)
-        try: out.append(await run_client(port, a.soak_mode, a.fps, d, jpegs, bodies, offset, a.drain, a.finish_timeout))
+        try: out.append(await run_client(port, a.soak_mode, a.fps, d, jpegs, bodies, offset, a.drain, a.finish_timeout,
+                                         a.server_pid, a.warm_replies))
         except Exception as e: out.append({'failed': f'{type(e).__name__}: {e}'}); await asyncio.sleep(1)
+
+
+def flatness(sessions:list, skip:int=2, tol_pct:float=3.0, tol_slope:float=0.5) -> dict:
+    """Server RSS sampled in each session at its `--warm-replies`-th reply (the session's detector taken and warmed), in
+    the order the sessions opened, from session skip+1 on (the first ones import, load the first models, make the first
+    report): the slope of a line through them (MiB per session) and the median of the last third against the median of
+    the first three. FLAT when the drift is within tol_pct % and the slope at most tol_slope MiB per session: a leak of a
+    few MiB per session (what a MediaPipe graph made and closed per session left, about 6) fails both; 0.5 MiB per
+    session is under 2 % over a 20-session soak."""
+    pts = sorted((s['opened'], s['rss_warm']) for s in sessions if s.get('rss_warm') is not None)
+    y = np.array([v for _, v in pts], float)[skip:]
+    if len(y) < 6: return {'verdict': f'too few sessions with a warm-up sample ({len(y)} after the first {skip}; 6 needed)', 'n': len(y)}
+    slope = float(np.polyfit(np.arange(len(y)), y, 1)[0])
+    first, last = float(np.median(y[:3])), float(np.median(y[-max(3, len(y) // 3):]))
+    drift = 100 * (last - first) / first
+    flat = abs(drift) <= tol_pct and slope <= tol_slope
+    return {'verdict': 'FLAT' if flat else 'GROWING', 'n': len(y), 'skip': skip, 'first3 MiB': first, 'last third MiB': last,
+            'drift %': drift, 'slope MiB/session': slope, 'tol %': tol_pct, 'tol slope': tol_slope,
+            'series MiB': [round(v, 1) for v in y]}
 
 
 async def soak(base:str, port:int, pid:int, a, jpegs:list, bodies:list) -> dict:
@@ -318,7 +364,8 @@ async def soak(base:str, port:int, pid:int, a, jpegs:list, bodies:list) -> dict:
            'rss after sessions ended MiB': after, 'slope MiB/min': slope, 'slope second half MiB/min': slope2,
            'sent': sent, 'replied': replied, 'p50 ms': q(lat, 50), 'p95 ms': q(lat, 95),
            'drop % (sent-replied)': 100 * (sent - replied) / sent if sent else None,
-           'server dropped': int(metric_delta(m0, m1, 'mlpipe_frames_dropped_total')), 'errors': sum(s['errors'] for s in ok)}
+           'server dropped': int(metric_delta(m0, m1, 'mlpipe_frames_dropped_total')), 'errors': sum(s['errors'] for s in ok),
+           'flatness': flatness(ok)}
     return res
 
 
@@ -335,6 +382,7 @@ def parse_args(argv=None):
     p.add_argument('--workers', type=int, default=2, help='server detection threads (default 2, the server default)')
     p.add_argument('--detect-slots', type=int, default=None, help='server: detections at once over all sessions (default: its own, the CPU cores)')
     p.add_argument('--segment-nice', type=int, default=None, help="server: the segmentations' lower priority (default: its own, 10)")
+    p.add_argument('--keep-detectors', type=int, default=None, help='server: idle detectors kept for the next sessions (default: its own, 2; 0: one detector made and closed per session)')
     p.add_argument('--drain', type=float, default=5.0, help='seconds at most a client goes on sending (unmeasured) after its duration, until its last measured frame is answered or dropped (default 5)')
     p.add_argument('--finish-timeout', type=float, default=180.0, help='seconds a client waits for the session summary')
     p.add_argument('--soak', type=float, default=None, metavar='SECONDS', help='run the soak for this long instead of the load table')
@@ -342,6 +390,8 @@ def parse_args(argv=None):
     p.add_argument('--soak-mode', choices=['keypoints', 'frames'], default='frames')
     p.add_argument('--session-s', type=float, default=60.0, help='soak: each client reconnects after this many seconds (0: one session)')
     p.add_argument('--sample-s', type=float, default=5.0, help='soak: RSS sampling period (default 5 s)')
+    p.add_argument('--malloc-arenas', type=int, default=None, help="server: glibc malloc arenas at most (default: its own, 2; 0: glibc's default)")
+    p.add_argument('--warm-replies', type=int, default=10, help="soak: a session's RSS sample is taken at this reply (default 10: its detector made and warm)")
     p.add_argument('--timeout', type=float, default=None, help='global limit in seconds (default: from the plan)')
     p.add_argument('--out', type=Path, default=None, help='JSON of results (default: a new temporary file)')
     a = p.parse_args(argv)
@@ -385,7 +435,8 @@ def main(argv=None) -> int:
         print(f'bare MediaPipe (before): median {np.median(bare_before):.1f} ms, p95 {q(bare_before, 95):.1f} ms per frame, '
               f'person found in {sum(p is not None for p in poses)}/{len(poses)} frames', flush=True)
         port = free_port()
-        proc = start_server(port, work, a.backend, a.workers, a.detect_slots, a.segment_nice)
+        proc = start_server(port, work, a.backend, a.workers, a.detect_slots, a.segment_nice, a.keep_detectors, a.malloc_arenas)
+        a.server_pid = proc.pid
         print(f'server: pid {proc.pid} on 127.0.0.1:{port}, RSS {rss_mib(proc.pid):.1f} MiB', flush=True)
         res = asyncio.run(bench(a, port, proc.pid, jpegs, bodies))
         bare_after = bare_mediapipe(jpegs)[0] if a.soak is None else np.array([])
@@ -421,9 +472,15 @@ def main(argv=None) -> int:
                                'p95_over_bare_p95': p95 / p95b, 'p95_over_bare_median': p95 / med}
             print(f"\nbare MediaPipe per frame (same {w}x{h} frames, {len(bare)} timed, before and after the load): "
                   f'median {np.median(bare):.1f} ms, p95 {q(bare, 95):.1f} ms')
+            tp = one['parts'].iloc[0]
+            for name in ('median', 'tail'):
+                if name in tp:
+                    d = tp[name]
+                    print(f"1 frame client, {'replies at or above p95' if name == 'tail' else 'replies around p50'} (n={d['n']}): "
+                          f"{d['latency']:.1f} ms = " + ' + '.join(f'{k} {d[k]:.1f}' for k in PARTS))
             print(f"frame mode, 1 client: p50 {p50:.1f} ms = {result['ratio']['p50_over_bare_p50']:.2f}x the bare p50; "
                   f"p95 {p95:.1f} ms = {result['ratio']['p95_over_bare_p95']:.2f}x the bare p95 (goal: at most 1.3x), "
-                  f"{result['ratio']['p95_over_bare_median']:.2f}x the bare median")
+                  f"{result['ratio']['p95_over_bare_median']:.2f}x the bare median; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if 'soak' in res:
         s = res['soak']
         print(f"\nsoak: {s['clients']} {s['mode']} clients, {s['seconds']:.0f} s, {s['sessions']} sessions, "
@@ -432,6 +489,12 @@ def main(argv=None) -> int:
         print(f"RSS first {s['rss first MiB']:.1f} MiB, last {s['rss last MiB']:.1f} MiB, max {s['rss max MiB']:.1f} MiB, "
               f"after the sessions ended {s['rss after sessions ended MiB']:.1f} MiB; slope {s['slope MiB/min']:.2f} MiB/min "
               f"(second half {s['slope second half MiB/min']:.2f} MiB/min)")
+        f = s['flatness']
+        if 'slope MiB/session' in f:
+            print(f"soak flatness: {f['verdict']}: server RSS at each session's warm-up, sessions {f['skip'] + 1}..{f['skip'] + f['n']}: "
+                  f"first three {f['first3 MiB']:.1f} MiB, last third {f['last third MiB']:.1f} MiB ({f['drift %']:+.1f} %, limit {f['tol %']:g} %), "
+                  f"slope {f['slope MiB/session']:+.2f} MiB/session (limit {f['tol slope']:g}); series {f['series MiB']}")
+        else: print(f"soak flatness: {f['verdict']}")
         if s['failed sessions']: print(f"failed sessions: {s['failed sessions']}")
     failed = sum(r.get('failed clients', 0) for r in res.get('load', [])) + len(res.get('soak', {}).get('failed sessions', []))
     log = (work / 'server.log').read_text() if (work / 'server.log').exists() else ''

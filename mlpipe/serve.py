@@ -12,8 +12,8 @@ from pathlib import Path
 from .core import PoseDataError, ConfigurationError, MlpipeError
 from .live import LiveSession
 from .serve_session import (ServeConfig, Connection, SessionRegistry, make_metrics, make_detector, json_safe,
-                                  results_db)
-from .serve_socket import run_session, DetectSlots, slot_count, background_pool
+                                  results_db, DetectorPool)
+from .serve_socket import run_session, DetectSlots, slot_count, background_pool, limit_malloc_arenas
 from .serve_page import PAGE_HTML, PAGE_CSS, PAGE_JS
 from fastapi import WebSocket, UploadFile, File, Request, HTTPException, Depends
 
@@ -39,6 +39,7 @@ async def _lifespan(app):
     app.state.pool.shutdown(wait=False)
     app.state.jobs_pool.shutdown(wait=False)
     app.state.seg_pool.shutdown(wait=False)
+    app.state.detectors.close()
 
 def create_app(config:ServeConfig|dict|None=None): # settings; a dict of ServeConfig fields
     "The FastAPI app of the live server."
@@ -52,6 +53,7 @@ def create_app(config:ServeConfig|dict|None=None): # settings; a dict of ServeCo
     app.state.seg_pool = background_pool(1, cfg.segment_nice)          # online segmentations, lower priority
     app.state.jobs_pool = ThreadPoolExecutor(1, thread_name_prefix='mlpipe-jobs')
     app.state.sessions, app.state.jobs = SessionRegistry(cfg.keep_finished), {}
+    app.state.detectors = DetectorPool(lambda: make_detector(cfg), cfg.keep_detectors)  # reused across sessions
     for add_routes in (_add_socket, _add_rest, _add_page, _add_vram): add_routes(app)
     return app
 
@@ -76,7 +78,7 @@ def _check_socket(ws, mode:str, token:str|None, cfg:ServeConfig, m, sessions:Ses
 
 # %% ../nbs/30_serve.ipynb #c012
 async def _new_connection(app, mode:str, fps:float|None, exercise:str|None) -> Connection:
-    "A session's LiveSession and, in frame mode, its detector (started in the pool before the client sends)."
+    "A session's LiveSession and, in frame mode, its detector (taken from the pool before the client sends)."
     cfg = app.state.cfg
     schema = 'mediapipe33' if cfg.backend == 'mediapipe' or mode == 'keypoints' else 'coco17'
     try: live = LiveSession(fps or cfg.fps, schema, exercise or cfg.exercise, config=cfg.settings,
@@ -84,8 +86,10 @@ async def _new_connection(app, mode:str, fps:float|None, exercise:str|None) -> C
     except MlpipeError as e: raise _Refused(1003, str(e)) from None
     conn = Connection(f"live-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}", mode, live)
     if mode == 'frames':
-        try: conn.detector = await asyncio.get_running_loop().run_in_executor(app.state.pool, make_detector, cfg)
+        pool = app.state.detectors
+        try: conn.detector = await asyncio.get_running_loop().run_in_executor(app.state.pool, pool.take)
         except MlpipeError as e: raise _Refused(1011, f'the pose detector could not start: {e}') from None
+        conn.detectors = pool
     return conn
 
 async def _refuse(ws, e:_Refused):
@@ -342,7 +346,8 @@ def _config_from_args(args) -> ServeConfig:
                       results_dir=str(args.results_dir), db=None if args.db is None else str(args.db),
                       workers=args.workers, fps=args.fps,
                       detect_slots=getattr(args, 'detect_slots', None),
-                      segment_nice=getattr(args, 'segment_nice', 10)).check()
+                      segment_nice=getattr(args, 'segment_nice', 10),
+                      keep_detectors=getattr(args, 'keep_detectors', 2)).check()
     if not _port_free(cfg.host, cfg.port):
         raise ConfigurationError(f'port {cfg.port} on {cfg.host} is in use: choose another with --port')
     return cfg
@@ -359,6 +364,7 @@ def serve_main(args, # parsed `mlpipe serve` arguments
         print(f'mlpipe serve: error: {e}', file=sys.stderr)
         return 2
     import uvicorn, cv2
+    limit_malloc_arenas(getattr(args, 'malloc_arenas', 2))   # before the threads start: freed memory is reused (29b)
     cv2.setNumThreads(1)                   # detections already run `detect_slots` at once: OpenCV's own threads only crowd them
     q = f'?token={cfg.token}' if cfg.token else ''
     print(f'mlpipe serve: open http://{cfg.host}:{cfg.port}/{q} (metrics at /metrics); Ctrl-C stops', flush=True)
@@ -386,6 +392,10 @@ def add_serve_command(subparsers, # the `mlpipe` parser's subparsers
                    help='detections at once over all sessions; more wait, newest frame first (default: the CPU cores)')
     s.add_argument('--segment-nice', type=int, default=10,
                    help='lower priority of the online segmentations, added to their nice value, 0..19 (default 10)')
+    s.add_argument('--keep-detectors', type=int, default=2,
+                   help='idle frame-mode detectors kept for the next sessions instead of closed (default 2)')
+    s.add_argument('--malloc-arenas', type=int, default=2,
+                   help="glibc malloc arenas at most, shared by all threads; 0: glibc's default (default 2)")
     s.add_argument('--fps', type=float, default=15.0, help='frame grid of a session (default 15)')
     s.set_defaults(handler=serve_main)
 

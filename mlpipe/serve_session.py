@@ -9,13 +9,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 import numpy as np
 from fastcore.basics import patch
-from .core import ConfigurationError, MlpipeError
+from .core import ConfigurationError, MlpipeError, native_stderr_silenced
 from .live import LiveSession
 
 # %% auto #0
 __all__ = ['LOCAL_HOSTS', 'ServeConfig', 'results_db', 'ServerMetrics', 'make_metrics', 'BadMessage', 'decode_frame',
-           'decode_pose', 'json_safe', 'to_json', 'Connection', 'make_detector', 'handle_message', 'FinishedSession',
-           'SessionRegistry']
+           'decode_pose', 'json_safe', 'to_json', 'Connection', 'make_detector', 'reset_detector', 'DetectorPool',
+           'handle_message', 'FinishedSession', 'SessionRegistry']
 
 # %% ../nbs/29a_serve_session.ipynb #c006
 LOCAL_HOSTS = ('127.0.0.1', 'localhost', '::1')
@@ -38,6 +38,7 @@ class ServeConfig:
     detect_slots: int|None = None            # detections at once, server-wide; None: the CPU cores
     segment_nice: int = 10                   # added to the nice value of the thread of online segmentations (Linux)
     max_sessions: int = 8                    # live sessions at once; one more is refused (close code 1013)
+    keep_detectors: int = 0                  # idle frame-mode detectors kept for the next sessions (MediaPipe: ~100 MiB each)
     keep_finished: int = 64                  # finished sessions remembered in memory (the database keeps them all)
     settings: dict|None = None               # mlpipe settings (cleaning, filters)
     detector_factory: object = None          # callable -> detector with .detect(bgr); None: from `backend`
@@ -57,6 +58,7 @@ def check(self:ServeConfig) -> ServeConfig: # itself, when the server can run wi
     if self.detect_slots is not None and self.detect_slots < 1:
         raise ConfigurationError(f'detect_slots = {self.detect_slots} must be >= 1 (or None: the CPU cores)')
     if not 0 <= self.segment_nice <= 19: raise ConfigurationError(f'segment_nice = {self.segment_nice} must be within 0..19')
+    if self.keep_detectors < 0: raise ConfigurationError(f'keep_detectors = {self.keep_detectors} must be >= 0')
     if self.keep_finished < 0: raise ConfigurationError(f'keep_finished = {self.keep_finished} must be >= 0')
     return self
 
@@ -160,6 +162,7 @@ class Connection:
     live: LiveSession
     started: float = field(default_factory=time.time)
     detector: object = None       # frame mode: this session's pose detector, until `release_detector`
+    detectors: object = None      # the `DetectorPool` the detector goes back to; None: it is closed at the end
     received: int = 0             # messages accepted
     dropped: int = 0              # frames replaced by a newer one before detection
     errors: int = 0               # messages answered with an error
@@ -179,12 +182,13 @@ def info(self:Connection) -> dict: # what `GET /sessions` shows of it
 
 # %% ../nbs/29a_serve_session.ipynb #c030
 @patch
-def release_detector(self:Connection) -> bool: # True when a detector was closed
-    "Close the session's detector (its model, memory and threads) once no frame will be detected any more."
+def release_detector(self:Connection) -> bool: # True when the session had a detector
+    "Hand the session's detector back to its pool (or close it) once no frame will be detected any more."
     with self.lock:
         det, self.detector = self.detector, None
     if det is None: return False
-    if hasattr(det, 'close'): det.close()
+    if self.detectors is not None: self.detectors.give_back(det)
+    elif hasattr(det, 'close'): det.close()
     return True
 
 # %% ../nbs/29a_serve_session.ipynb #c037
@@ -194,9 +198,63 @@ def make_detector(cfg:ServeConfig): # an object with .detect(bgr) -> [PoseData] 
     from mlpipe.detect import MediaPipeDetector, YoloPoseDetector
     return MediaPipeDetector() if cfg.backend == 'mediapipe' else YoloPoseDetector()
 
+# %% ../nbs/29a_serve_session.ipynb #c037b
+def reset_detector(det, # a detector given back by a session
+                  ) -> None:
+    "Make a detector as a fresh one for a new session: trackers forgotten, a MediaPipe graph restarted."
+    if hasattr(det, 'reset_tracker'): det.reset_tracker()
+    graph = getattr(det, '_pose', None)                       # MediaPipeDetector's `mp.solutions.pose.Pose`
+    if not hasattr(graph, 'reset'): return
+    with native_stderr_silenced(): graph.reset()              # TFLite's lines, as when a detector is made
+    det._quiet = 2                                            # and on its first person frames, as a new one
+
+# %% ../nbs/29a_serve_session.ipynb #c037c
+class DetectorPool:
+    "Pose detectors kept from one frame-mode session to the next (thread-safe): made once, reset, reused."
+    def __init__(self, factory, # callable -> a new detector
+                 keep:int=2, # idle detectors kept; one more given back is closed
+                ):
+        self.factory, self.keep, self._idle, self._lock = factory, keep, [], threading.Lock()
+        self.made, self.reused, self.closed = 0, 0, 0
+
+    def __repr__(self):
+        return f'DetectorPool({len(self._idle)} idle, {self.made} made, {self.reused} reused, {self.closed} closed)'
+
+# %% ../nbs/29a_serve_session.ipynb #c037d
+@patch
+def take(self:DetectorPool) -> object: # a detector ready for a new session
+    "An idle detector, reset; else a new one (call it in a worker thread: making one takes a second)."
+    with self._lock: det = self._idle.pop() if self._idle else None
+    if det is None:
+        det = self.factory()
+        with self._lock: self.made += 1
+        return det
+    reset_detector(det)
+    with self._lock: self.reused += 1
+    return det
+
+@patch
+def give_back(self:DetectorPool,
+              det, # a detector no frame is being detected with
+             ) -> None:
+    "Keep the detector for the next session, or close it when `keep` are already idle."
+    with self._lock:
+        kept = len(self._idle) < self.keep
+        if kept: self._idle.append(det)
+        else: self.closed += 1
+    if not kept and hasattr(det, 'close'): det.close()
+
+@patch
+def close(self:DetectorPool) -> None:
+    "Close the idle detectors (when the server stops)."
+    with self._lock: idle, self._idle = self._idle, []
+    for det in idle:
+        if hasattr(det, 'close'): det.close()
+    with self._lock: self.closed += len(idle)
+
 # %% ../nbs/29a_serve_session.ipynb #c038
 def _frame_pose(conn:Connection, data:bytes, m:ServerMetrics) -> tuple:
-    "Decode and detect one frame message: (t, keypoints, confidence, (width, height))."
+    "Decode and detect one frame message: (t, keypoints, confidence, (width, height), (decode s, pose s))."
     t0 = time.perf_counter()
     t, img = decode_frame(data)
     t1 = time.perf_counter()
@@ -204,10 +262,11 @@ def _frame_pose(conn:Connection, data:bytes, m:ServerMetrics) -> tuple:
     with conn.lock:
         if conn.detector is None: raise BadMessage('the session has ended: its pose detector is closed')
         found = conn.detector.detect(img)
-    m.stage_s.labels('pose').observe(time.perf_counter() - t1)
-    size = (img.shape[1], img.shape[0])
-    if not found: return t, np.full((len(conn.live.schema), 2), np.nan), None, size
-    return t, found[0].keypoints[:, :2], found[0].confidence, size
+    t2 = time.perf_counter()
+    m.stage_s.labels('pose').observe(t2 - t1)
+    size, took = (img.shape[1], img.shape[0]), (t1 - t0, t2 - t1)
+    if not found: return t, np.full((len(conn.live.schema), 2), np.nan), None, size, took
+    return t, found[0].keypoints[:, :2], found[0].confidence, size, took
 
 def _points(kp) -> list|None:
     "Keypoints for the client: [x, y] rounded to 0.1 px, None for a point not seen."
@@ -221,17 +280,20 @@ def handle_message(conn:Connection, # the session
                   ) -> dict: # the 'pose' reply for the client
     "Decode, detect and push one message (in a worker thread); the reply for the client."
     t0 = time.perf_counter()
-    if isinstance(msg, bytes): t, kp, conf, size = _frame_pose(conn, msg, m)
+    if isinstance(msg, bytes): t, kp, conf, size, took = _frame_pose(conn, msg, m)
     else:
         t, kp, conf, size = msg['t'], msg['keypoints'], msg['confidence'], None
-        m.stage_s.labels('decode').observe(time.perf_counter() - t0)
+        took = (time.perf_counter() - t0, 0.0)
+        m.stage_s.labels('decode').observe(took[0])
     t2 = time.perf_counter()
     u = conn.live.push(kp, conf, t, segment=False)
     t3 = time.perf_counter()
     m.stage_s.labels('analysis').observe(t3 - t2)
     return {'type': 'pose', 'frame': u.frame, 't': t, 'size': size, 'keypoints': _points(u.keypoints),
             'angles': u.angles, 'reps': u.reps, 'new_reps': [r.as_dict() for r in u.new_reps], 'signal': u.signal,
-            'dropped': conn.dropped, 'server_ms': round(1000 * (t3 - t0), 1)}
+            'dropped': conn.dropped, 'server_ms': round(1000 * (t3 - t0), 1),
+            'stages_ms': {'decode': round(1000 * took[0], 1), 'pose': round(1000 * took[1], 1),
+                          'analysis': round(1000 * (t3 - t2), 1)}}
 
 # %% ../nbs/29a_serve_session.ipynb #c043
 @dataclass

@@ -4,7 +4,7 @@
 
 # %% ../nbs/29b_serve_socket.ipynb #c003
 from __future__ import annotations
-import asyncio, contextlib, os, threading, time
+import asyncio, contextlib, gc, os, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from collections import deque
 from pathlib import Path
@@ -13,7 +13,8 @@ from .serve_session import (ServeConfig, ServerMetrics, Connection, SessionRegis
                                   handle_message, results_db, to_json)
 
 # %% auto #0
-__all__ = ['finish_connection', 'end_session', 'release_memory', 'DetectSlots', 'slot_count', 'background_pool', 'run_session']
+__all__ = ['M_ARENA_MAX', 'finish_connection', 'end_session', 'release_memory', 'limit_malloc_arenas', 'DetectSlots',
+           'slot_count', 'background_pool', 'run_session']
 
 # %% ../nbs/29b_serve_socket.ipynb #c007
 def _live_facts(conn:Connection) -> dict:
@@ -63,11 +64,13 @@ def finish_connection(conn:Connection, # a session whose socket loop has ended
 def end_session(conn:Connection, # a session whose socket loop has ended
                 cfg:ServeConfig, # where results go
                ) -> dict: # the summary
-    "Release the session's detector, then analyse and store the session (in a worker thread)."
+    "Release the session's detector, analyse and store the session, free its memory (in a worker thread)."
     conn.release_detector()
     try:
         with conn.seg_lock: return finish_connection(conn, cfg)          # after a segmentation still running
-    finally: release_memory()
+    finally:
+        gc.collect()                                            # the session's cycles freed now, not at some later collection
+        release_memory()
 
 # %% ../nbs/29b_serve_socket.ipynb #c012
 def release_memory() -> bool: # True when the C heap gave memory back to the system
@@ -76,6 +79,18 @@ def release_memory() -> bool: # True when the C heap gave memory back to the sys
     try: trim = getattr(ctypes.CDLL(None), 'malloc_trim', None)
     except OSError: return False
     return bool(trim(0)) if trim is not None else False
+
+# %% ../nbs/29b_serve_socket.ipynb #c016b
+M_ARENA_MAX = -8                                                    # mallopt's parameter number (glibc's malloc.h)
+
+def limit_malloc_arenas(n:int=2, # heaps at most, shared by all threads; 0: glibc's default (8 per core)
+                       ) -> bool: # True when glibc took the limit
+    "Cap glibc's malloc arenas (as `MALLOC_ARENA_MAX`), so memory freed by one thread is reused by the others."
+    import ctypes
+    if n <= 0: return False
+    try: mallopt = getattr(ctypes.CDLL(None), 'mallopt', None)
+    except OSError: return False
+    return bool(mallopt(M_ARENA_MAX, int(n))) if mallopt is not None else False
 
 # %% ../nbs/29b_serve_socket.ipynb #c022a
 class DetectSlots:
@@ -203,7 +218,8 @@ async def _process(conn:Connection, m:ServerMetrics, pool, box:dict, ready, stop
                 continue
             async with slots:                                        # meanwhile newer frames replace this one
                 (data, t_in), box['msg'] = box['msg'], None
-                m.stage_s.labels('wait').observe(time.perf_counter() - t_in)
+                waited = time.perf_counter() - t_in
+                m.stage_s.labels('wait').observe(waited)
                 try: reply = await loop.run_in_executor(pool, handle_message, conn, data, m)
                 except MlpipeError as e: reply = {'type': 'error', 'message': str(e)}
                 except Exception as e:
@@ -211,7 +227,9 @@ async def _process(conn:Connection, m:ServerMetrics, pool, box:dict, ready, stop
             if reply['type'] == 'error':
                 conn.errors += 1
                 m.errors.labels('processing').inc()
-            else: m.stage_s.labels('total').observe(time.perf_counter() - t_in)
+            else:
+                m.stage_s.labels('total').observe(time.perf_counter() - t_in)
+                reply['wait_ms'] = round(1000 * waited, 1)
             if conn.state != 'disconnected': await send(reply)
             if conn.live.due and (seg is None or seg.done()):          # beside the next frames, one at a time
                 seg = asyncio.ensure_future(_update_reps(conn, m, seg_pool or pool, send))
