@@ -6,7 +6,10 @@ ratios frame-mode p50 / bare p50 and p95 / bare p95 for each row (goal for 1 cli
 The latency is the user's: from the moment a client hands the frame to its socket (JPEG already encoded, as a page
 has it from the camera's canvas) to the moment its reply is read. After its measured `--duration`, each client goes
 on sending (those frames are not measured) until its last measured frame is answered or dropped: a camera never
-stops, and a last frame with nothing sent after it would wait for every other session's turn. `--soak SECONDS`: K clients for that long,
+stops, and a last frame with nothing sent after it would wait for every other session's turn. `--pacing page`: each
+client behaves as the page does (a frame is sent on a tick of the `--fps` timer only when the previous one has been
+answered; the skipped ticks are counted), so no frame of a single client waits on the server behind its predecessor;
+the default, `open`, sends every tick whatever the replies (a client that does not pace: the stress case). `--soak SECONDS`: K clients for that long,
 server RSS sampled every 5 s (psutil), its slope in MiB per minute.
 
 Frames: sports2d/demo.mp4 through `mlpipe.core.shared_data()`, downscaled as the page does (480 px longest side),
@@ -19,6 +22,7 @@ folder) is started, and always stopped by its pid. Every client stops by itself 
 
     .venv/bin/python bench/serve_load.py                                   # the load table, 15 s per (mode, clients)
     .venv/bin/python bench/serve_load.py --duration 5 --clients 1 --modes keypoints   # a quick look
+    .venv/bin/python bench/serve_load.py --duration 8 --modes frames --pacing page    # clients paced as the page is
     .venv/bin/python bench/serve_load.py --soak 600 --soak-clients 2 --soak-mode frames  # the 10-minute soak
 """
 import argparse, asyncio, json, math, os, shutil, signal, socket, struct, subprocess, sys, tempfile, time
@@ -148,13 +152,18 @@ def rss_mib(pid:int) -> float:
 
 # ---------------------------------------------------------------- one client
 async def run_client(port:int, mode:str, fps:float, duration:float, jpegs:list, bodies:list, offset:int,
-                     drain_s:float, finish_timeout:float, rss_pid:int|None=None, warm_replies:int=10) -> dict:
-    "One WebSocket session: send at `fps` for `duration` s, then stop; per-reply latency (ms) matched by timestamp."
+                     drain_s:float, finish_timeout:float, rss_pid:int|None=None, warm_replies:int=10,
+                     paced:bool=False) -> dict:
+    """One WebSocket session: send at `fps` for `duration` s, then stop; per-reply latency (ms) matched by timestamp.
+    `paced`: behave as the page does (`mlpipe.serve_page`): a timer ticks at `fps` and a frame is sent on a tick only when
+    no frame is in flight (awaiting its reply); a tick that finds one in flight is skipped (counted), nothing is sent
+    after the duration. Otherwise open loop: every tick sends, whatever the replies."""
     url = f'ws://127.0.0.1:{port}/ws?mode={mode}&fps={fps:g}'
     r = {'mode': mode, 'sent': 0, 'replied': 0, 'errors': 0, 'reps': 0, 'server_dropped': 0, 'lat_ms': [], 'server_ms': [],
          'first_error': None, 'summary': None, 'connect_s': None, 'finish_s': None, 'first_send': None, 'last_reply': None,
          'extra_sent': 0, 'extra_replied': 0, 'newest_reply_t': -1.0, 'opened': time.perf_counter(), 'rss_warm': None,
-         'parts_ms': []}
+         'parts_ms': [], 'skipped': 0, 'paced': paced}
+    in_flight = [None]                                             # paced: timestamp of the frame awaiting its reply
     t_last = [math.inf]                                            # timestamp of the last measured frame, once known
     sent_at = {}
     t_conn = time.perf_counter()
@@ -170,6 +179,7 @@ async def run_client(port:int, mode:str, fps:float, duration:float, jpegs:list, 
                 now = time.perf_counter()
                 if m['type'] == 'pose':
                     r['newest_reply_t'] = max(r['newest_reply_t'], m['t'])
+                    if in_flight[0] is not None and m['t'] >= in_flight[0]: in_flight[0] = None
                     t0 = sent_at.pop(m['t'], None)
                     if m['t'] > t_last[0]: r['extra_replied'] += 1     # a frame sent while draining: not measured
                     elif t0 is not None:
@@ -182,6 +192,7 @@ async def run_client(port:int, mode:str, fps:float, duration:float, jpegs:list, 
                     r['server_dropped'] = m['dropped']; r['reps'] = m['reps']
                 elif m['type'] == 'reps': r['reps'] = m['reps']
                 elif m['type'] == 'error':
+                    in_flight[0] = None                            # the page, too, counts an error as the answer
                     r['errors'] += 1; r['first_error'] = r['first_error'] or m['message']
                 elif m['type'] == 'summary':
                     r['summary'] = {k: m.get(k) for k in ('session_id', 'reps', 'frames', 'warnings', 'error', 'live')}
@@ -195,6 +206,9 @@ async def run_client(port:int, mode:str, fps:float, duration:float, jpegs:list, 
             while (due := start + k / fps) < start + duration:    # open loop: the rate never waits for replies
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
                 if rx.done(): break                                # the server closed the socket
+                if paced and in_flight[0] is not None:             # the page skips a tick while a frame is in flight
+                    r['skipped'] += 1; k += 1
+                    continue
                 t = k / fps                                        # the frame's timestamp, echoed in the reply
                 i = (offset + k) % len(jpegs)
                 msg = struct.pack('<d', t) + jpegs[i] if mode == 'frames' else '{"type": "pose", "t": ' + repr(t) + ', ' + bodies[i]
@@ -202,13 +216,17 @@ async def run_client(port:int, mode:str, fps:float, duration:float, jpegs:list, 
                 try: await ws.send(msg)
                 except websockets.ConnectionClosed: break          # recorded below: closed without a summary
                 r['sent'] += 1; k += 1
+                if paced: in_flight[0] = t
             # Drain: the camera goes on (frames sent at the same rate, not measured) until a reply for the last measured
             # frame or a later one came back: every measured frame is then answered or dropped (latest frame wins), and
             # the last measured frames waited as long as any other (with nothing sent after them, a server would have
             # nothing newer to take instead, and they would wait for every other session's turn).
-            t_last[0] = (k - 1) / fps
+            t_last[0] = (k - 1) / fps if not paced else max(sent_at, default=r['newest_reply_t'])
             t_drain = time.perf_counter()
             while time.perf_counter() - t_drain < drain_s and r['newest_reply_t'] < t_last[0] and not rx.done():
+                if paced:                                          # the page sends nothing more: wait for the reply
+                    await asyncio.sleep(0.005)
+                    continue
                 await asyncio.sleep(max(0.0, start + k / fps - time.perf_counter()))
                 i = (offset + k) % len(jpegs)
                 t = k / fps
@@ -269,7 +287,10 @@ def summarize(mode:str, n:int, clients:list, m0:dict, m1:dict, rss0:float, rss1:
     for s in ('wait', 'decode', 'pose', 'analysis', 'total'):
         cnt = metric_delta(m0, m1, 'mlpipe_stage_seconds_count', stage=s)
         stage[f'{s} ms'] = 1000 * metric_delta(m0, m1, 'mlpipe_stage_seconds_sum', stage=s) / cnt if cnt else float('nan')
-    return {'mode': mode, 'clients': n, 'sent': sent, 'replied': replied,
+    skipped = sum(c.get('skipped', 0) for c in clients)
+    return {'mode': mode, 'clients': n, 'pacing': 'page' if any(c.get('paced') for c in clients) else 'open',
+            'sent': sent, 'replied': replied,
+            'ticks skipped %': 100 * skipped / (sent + skipped) if sent + skipped else float('nan'),
             'p50 ms': q(lat, 50), 'p95 ms': q(lat, 95), 'max ms': float(lat.max()) if len(lat) else float('nan'),
             'replies/s': replied / wall if wall == wall and wall > 0 else float('nan'),
             'drop % (sent-replied)': 100 * (sent - replied) / sent if sent else float('nan'),
@@ -286,8 +307,8 @@ async def run_phase(base:str, port:int, pid:int, mode:str, n:int, a, jpegs:list,
     await wait_idle(base)
     print(f'  {mode:9s} x{n}: {a.duration:g} s at {a.fps:g} fps per client...', flush=True)
     m0, rss0 = scrape(base), rss_mib(pid)
-    tasks = [run_client(port, mode, a.fps, a.duration, jpegs, bodies, (i * len(jpegs)) // max(n, 1), a.drain, a.finish_timeout)
-             for i in range(n)]                                   # clients start at different places of the clip
+    tasks = [run_client(port, mode, a.fps, a.duration, jpegs, bodies, (i * len(jpegs)) // max(n, 1), a.drain, a.finish_timeout,
+                        paced=a.pacing == 'page') for i in range(n)]                                   # clients start at different places of the clip
     got = await asyncio.gather(*tasks, return_exceptions=True)
     clients = [g for g in got if isinstance(g, dict)]
     failed = [f'{type(g).__name__}: {g}' for g in got if not isinstance(g, dict)]
@@ -376,6 +397,7 @@ def parse_args(argv=None):
     p.add_argument('--modes', nargs='+', choices=['keypoints', 'frames'], default=['keypoints', 'frames'])
     p.add_argument('--duration', type=float, default=15.0, help='seconds each client sends (default 15)')
     p.add_argument('--fps', type=float, default=15.0, help='messages per second of each client (default 15, the page)')
+    p.add_argument('--pacing', choices=['open', 'page'], default='open', help="load table: 'open' sends every tick whatever the replies (default); 'page' sends a tick only with no frame in flight, as the page does")
     p.add_argument('--max-side', type=int, default=480, help='longest side of the frames sent (default 480, the page)')
     p.add_argument('--jpeg-quality', type=int, default=75, help='JPEG quality (default 75, the page)')
     p.add_argument('--backend', choices=['mediapipe'], default='mediapipe', help='server backend (the bare reference is MediaPipe)')
@@ -460,7 +482,7 @@ def main(argv=None) -> int:
         df['p50/bare p50'] = np.where(fr, df['p50 ms'] / med, np.nan)       # frame mode against bare MediaPipe of this run
         df['p95/bare p95'] = np.where(fr, df['p95 ms'] / p95b, np.nan)
         result['load'] = df.to_dict('records')
-        cols = ['mode', 'clients', 'sent', 'replied', 'p50 ms', 'p95 ms', 'p50/bare p50', 'p95/bare p95', 'replies/s', 'drop % (sent-replied)',
+        cols = ['mode', 'clients', 'pacing', 'ticks skipped %', 'sent', 'replied', 'p50 ms', 'p95 ms', 'p50/bare p50', 'p95/bare p95', 'replies/s', 'drop % (sent-replied)',
                 'drop % (server counter)', 'errors', 'server wait ms', 'server decode ms', 'server pose ms', 'server analysis ms', 'server total ms',
                 'rss MiB after']
         print('\n' + df[cols].round({c: (2 if '/bare' in c else 1) for c in cols[1:]}).to_string(index=False))
@@ -478,7 +500,7 @@ def main(argv=None) -> int:
                     d = tp[name]
                     print(f"1 frame client, {'replies at or above p95' if name == 'tail' else 'replies around p50'} (n={d['n']}): "
                           f"{d['latency']:.1f} ms = " + ' + '.join(f'{k} {d[k]:.1f}' for k in PARTS))
-            print(f"frame mode, 1 client: p50 {p50:.1f} ms = {result['ratio']['p50_over_bare_p50']:.2f}x the bare p50; "
+            print(f"frame mode, 1 client ({a.pacing} pacing): p50 {p50:.1f} ms = {result['ratio']['p50_over_bare_p50']:.2f}x the bare p50; "
                   f"p95 {p95:.1f} ms = {result['ratio']['p95_over_bare_p95']:.2f}x the bare p95 (goal: at most 1.3x), "
                   f"{result['ratio']['p95_over_bare_median']:.2f}x the bare median; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if 'soak' in res:
