@@ -164,7 +164,9 @@ def overhead(corpus:pd.DataFrame, work:Path, rounds:int, mem:MemorySampler) -> p
         mem.mark = time.time() - mem.t0
         engine = [me] + me.children(recursive=True)     # client + scheduler (this process), nanny, worker
         rows, cpu = [], {'plain': 0.0, 'batch': 0.0}
-        for i, chunk in enumerate(np.array_split(corpus.sample(frac=1, random_state=1), rounds)):
+        shuffled = corpus.sample(frac=1, random_state=1)
+        chunks = [shuffled.iloc[ix] for ix in np.array_split(np.arange(len(shuffled)), rounds)]   # same rows, no warning
+        for i, chunk in enumerate(chunks):
             for side in (('plain', 'batch') if i % 2 == 0 else ('batch', 'plain')):
                 c0 = cpu_s([me] if side == 'plain' else engine)
                 if side == 'plain':

@@ -39,7 +39,7 @@ def _angles_section(a:Analysis, flagged:list) -> tuple:
                  label=f'{a.signal} (deg){error_label(acc, a.signal)}', flagged=flagged)
     for f in a.features:
         if f != a.signal: ax.plot(a.angles.time, a.angles[f], lw=.7, alpha=.6, label=f + error_label(acc, f))
-    ax.legend(fontsize=7, ncol=3, loc='upper right')
+    if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=7, ncol=3, loc='upper right')   # no empty legend warning
     note = (f'<p>{len(a.reps)} repetitions counted from {a.signal}; flagged (red): {flagged or "none"}. '
             f'Template: {a.template_source}.</p>')
     shown = [a.signal] + [f for f in a.features if f != a.signal]
